@@ -1,0 +1,220 @@
+/** Per-minute limits, enforced as continuously refilled token buckets. */
+export interface RateLimits {
+  /** Requests per minute. Default 4000. */
+  requestsPerMinute: number;
+  /** Input tokens per minute. Default 2,000,000. */
+  inputTokensPerMinute: number;
+  /** Output tokens per minute. Default 400,000. */
+  outputTokensPerMinute: number;
+  /** How many seconds of refill a full bucket holds (the burst). Default 60: a whole minute, as the API. */
+  burstSeconds: number;
+}
+
+/** The acceleration ("ramp") limit on how fast admitted traffic may grow. */
+export interface AccelerationLimit {
+  /** The window whose rate is compared with the baseline. Default 1000 ms. */
+  shortWindowMs: number;
+  /** The trailing window, before the short one, that sets the baseline. Default 30000 ms. */
+  baselineWindowMs: number;
+  /** How far above the baseline rate the short-window rate may go (0.5 = +50%). Default 0.5. */
+  growth: number;
+  /** A rate (requests/s) that is always allowed, whatever the baseline. Default 5. */
+  floorPerSecond: number;
+}
+
+/** What every fault shares: when and to whom it applies. */
+export interface FaultWhen {
+  /** Share of matching requests it hits, drawn from the seeded source. Default 1. */
+  probability?: number;
+  /** Active from this many ms after the start (of the phase, for phase faults). Default 0. */
+  fromMs?: number;
+  /** Active until this many ms after the start. Default: for ever. */
+  untilMs?: number;
+  /** Only for requests with one of these models. Default: every model. */
+  models?: string[];
+  /** Only streaming (true) or only non-streaming (false) requests. Default: both. */
+  stream?: boolean;
+}
+
+/** Answer with an HTTP error in the API's envelope (HTML for 413 and 502, as a CDN or proxy sends). */
+export interface ErrorFault extends FaultWhen {
+  kind: 'error';
+  status: number;
+  /** `error.type`; default: the documented type for the status. */
+  type?: string;
+  /** `error.details.error_code`, e.g. `ramp_limit_exceeded`. */
+  errorCode?: string;
+  /** `retry-after` seconds to send. Default: none, except 1 on 429 and 529. */
+  retryAfterSeconds?: number;
+}
+
+/** Destroy the connection before any response header is sent. */
+export interface ConnectionResetFault extends FaultWhen {
+  kind: 'connection-reset';
+}
+
+/** Send `event: error` in a 200 stream after some deltas, then end the stream. */
+export interface MidStreamErrorFault extends FaultWhen {
+  kind: 'mid-stream-error';
+  /** Content deltas sent before the error. Default 2. */
+  afterDeltas?: number;
+  /** The error type. Default `overloaded_error`. */
+  type?: string;
+}
+
+/** Stop sending in a 200 stream; after `durationMs` the connection is cut (a truncated stream). */
+export interface StallFault extends FaultWhen {
+  kind: 'stall';
+  /** Content deltas sent before the stall. Default 1. */
+  afterDeltas?: number;
+  /** How long it stalls before the connection is cut. Default: until the client leaves or the simulator closes. */
+  durationMs?: number;
+}
+
+/** Delay the first content delta of a stream. */
+export interface SlowFirstTokenFault extends FaultWhen {
+  kind: 'slow-first-token';
+  delayMs: number;
+}
+
+export type Fault =
+  | ErrorFault
+  | ConnectionResetFault
+  | MidStreamErrorFault
+  | StallFault
+  | SlowFirstTokenFault;
+
+/** A stretch of time with its own limits and faults (the base config's apply where it says nothing). */
+export interface Phase {
+  name: string;
+  durationMs: number;
+  limits?: Partial<RateLimits>;
+  /** Replaces the base faults during the phase. */
+  faults?: Fault[];
+}
+
+/** Response timing. */
+export interface Latency {
+  /** Delay before a non-streaming response. Default 0. */
+  responseMs: number;
+  /** Delay from stream headers to the first content delta. Default 0. */
+  firstTokenMs: number;
+  /** Delay between content deltas. Default 0. */
+  deltaMs: number;
+}
+
+export interface SpendLimit {
+  /** Requests admitted before the limit is reached. */
+  afterRequests: number;
+  /** Default `enforced_spend_limit_reached`. */
+  errorCode?: 'enforced_spend_limit_reached' | 'contract_spend_limit_reached';
+}
+
+export interface SimulatorConfig {
+  /** Name shown in stats. Default `custom`. */
+  name: string;
+  /** Seed of every random decision. Default 1. */
+  seed: number;
+  limits: RateLimits;
+  /** Default: none. */
+  acceleration: AccelerationLimit | null;
+  /** Default: none. */
+  spendLimit: SpendLimit | null;
+  /** Default: none. */
+  faults: Fault[];
+  /** Default: none; with phases, the config moves through them in order. */
+  phases: Phase[];
+  /** Start over after the last phase. Default true. */
+  repeatPhases: boolean;
+  latency: Latency;
+  /** Models the API knows; others get 404. Default null: any name starting with `claude-`. */
+  models: string[] | null;
+  /** Keys the API accepts; others get 401. Default null: any non-empty key. */
+  apiKeys: string[] | null;
+  /** `anthropic-organization-id` on every response. */
+  organizationId: string;
+  /** Larger bodies get the CDN's 413 HTML page. Default 32 MB. */
+  maxBodyBytes: number;
+  /** Also send `retry-after-ms` (exact) next to `retry-after` (whole seconds, as the API). Default false. */
+  retryAfterMs: boolean;
+  /** How many recent attempts `attempts()` keeps. Default 1000. */
+  logSize: number;
+}
+
+/** What callers pass: any part of the config, nested parts merged over the defaults. */
+export type SimulatorOptions = Partial<Omit<SimulatorConfig, 'limits' | 'latency' | 'acceleration'>> & {
+  limits?: Partial<RateLimits>;
+  latency?: Partial<Latency>;
+  acceleration?: Partial<AccelerationLimit> | null;
+};
+
+export const DEFAULT_LIMITS: RateLimits = {
+  requestsPerMinute: 4000,
+  inputTokensPerMinute: 2_000_000,
+  outputTokensPerMinute: 400_000,
+  burstSeconds: 60,
+};
+
+export const DEFAULT_ACCELERATION: AccelerationLimit = {
+  shortWindowMs: 1000,
+  baselineWindowMs: 30_000,
+  growth: 0.5,
+  floorPerSecond: 5,
+};
+
+export const DEFAULT_CONFIG: SimulatorConfig = {
+  name: 'custom',
+  seed: 1,
+  limits: DEFAULT_LIMITS,
+  acceleration: null,
+  spendLimit: null,
+  faults: [],
+  phases: [],
+  repeatPhases: true,
+  latency: { responseMs: 0, firstTokenMs: 0, deltaMs: 0 },
+  models: null,
+  apiKeys: null,
+  organizationId: 'org-sim-00000000-0000-4000-8000-000000000000',
+  maxBodyBytes: 32 * 1024 * 1024,
+  retryAfterMs: false,
+  logSize: 1000,
+};
+
+export function resolveConfig(options: SimulatorOptions = {}): SimulatorConfig {
+  const config: SimulatorConfig = {
+    ...DEFAULT_CONFIG,
+    ...options,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    latency: { ...DEFAULT_CONFIG.latency, ...options.latency },
+    acceleration: options.acceleration ? { ...DEFAULT_ACCELERATION, ...options.acceleration } : null,
+  };
+  validateConfig(config);
+  return config;
+}
+
+function validateConfig(config: SimulatorConfig): void {
+  const problems: string[] = [];
+  const limitSets = [config.limits, ...config.phases.map((p) => p.limits ?? {})];
+  for (const limits of limitSets) {
+    for (const [key, value] of Object.entries(limits)) {
+      if (!(typeof value === 'number' && value > 0)) problems.push(`limits.${key} must be a positive number`);
+    }
+  }
+  for (const phase of config.phases) {
+    if (!(phase.durationMs > 0)) problems.push(`phase "${phase.name}" needs a positive durationMs`);
+  }
+  const faults = [...config.faults, ...config.phases.flatMap((p) => p.faults ?? [])];
+  for (const fault of faults) {
+    const p = fault.probability ?? 1;
+    if (!(p >= 0 && p <= 1)) problems.push(`fault ${fault.kind}: probability must be within 0..1`);
+    if (
+      fault.kind === 'error' &&
+      !(Number.isInteger(fault.status) && fault.status >= 400 && fault.status < 600)
+    ) {
+      problems.push(`error fault: status must be an HTTP error status (400-599), got ${fault.status}`);
+    }
+  }
+  if (config.acceleration && !(config.acceleration.growth >= 0))
+    problems.push('acceleration.growth must be >= 0');
+  if (problems.length > 0) throw new Error(`Invalid simulator config: ${problems.join('; ')}`);
+}

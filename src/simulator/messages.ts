@@ -1,0 +1,143 @@
+import { hashString } from './random';
+
+/** A request the simulator found invalid: answered with this status and `error.type`. */
+export class InvalidRequest {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    readonly message: string,
+  ) {}
+}
+
+export interface MessagesRequest {
+  model: string;
+  maxTokens: number;
+  stream: boolean;
+  inputTokens: number;
+  /** A fingerprint of the request, for deterministic output. */
+  fingerprint: number;
+}
+
+const ROLES = new Set(['user', 'assistant']);
+
+function invalid(message: string): InvalidRequest {
+  return new InvalidRequest(400, 'invalid_request_error', message);
+}
+
+/** Characters of text a JSON value holds (strings anywhere inside it). */
+function textLength(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + textLength(item), 0);
+  if (value && typeof value === 'object') {
+    let sum = 0;
+    for (const item of Object.values(value)) sum += textLength(item);
+    return sum;
+  }
+  return 0;
+}
+
+/** Input tokens, derived from the request: about four characters a token, plus a few per message. */
+export function countInputTokens(body: Record<string, unknown>): number {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  const text = textLength(body.system) + textLength(messages) + textLength(body.tools);
+  return Math.max(1, Math.ceil(text / 4) + 3 * messages.length + 4);
+}
+
+/** Parses and validates a Messages (or count_tokens) body the way the API does. */
+export function parseMessagesRequest(raw: string, needsMaxTokens: boolean): MessagesRequest | InvalidRequest {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    return invalid('The request body is not valid JSON.');
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return invalid('The request body must be a JSON object.');
+  const fields = body as Record<string, unknown>;
+  if (typeof fields.model !== 'string' || fields.model.length === 0) return invalid('model: Field required');
+  if (needsMaxTokens) {
+    if (fields.max_tokens === undefined) return invalid('max_tokens: Field required');
+    if (!Number.isInteger(fields.max_tokens) || (fields.max_tokens as number) < 1) {
+      return invalid('max_tokens: Input should be a valid integer greater than or equal to 1');
+    }
+  }
+  if (!Array.isArray(fields.messages)) return invalid('messages: Field required');
+  if (fields.messages.length === 0) return invalid('messages: at least one message is required');
+  for (const [index, message] of fields.messages.entries()) {
+    const role = (message as { role?: unknown } | null)?.role;
+    if (typeof role !== 'string' || !ROLES.has(role)) {
+      return invalid(`messages.${index}.role: Input should be 'user' or 'assistant'`);
+    }
+    const content = (message as { content?: unknown }).content;
+    if (typeof content !== 'string' && !Array.isArray(content)) {
+      return invalid(`messages.${index}.content: Input should be a valid string or list`);
+    }
+  }
+  if (fields.stream !== undefined && typeof fields.stream !== 'boolean') {
+    return invalid('stream: Input should be a valid boolean');
+  }
+  return {
+    model: fields.model,
+    maxTokens: needsMaxTokens ? (fields.max_tokens as number) : 0,
+    stream: fields.stream === true,
+    inputTokens: countInputTokens(fields),
+    fingerprint: hashString(raw),
+  };
+}
+
+const WORDS = (
+  'the a latency retry budget token stream span metric trace window rate limit request answer model ' +
+  'queue pause capacity signal header backoff client server burst steady growth quiet signal simple'
+).split(' ');
+
+export interface GeneratedReply {
+  /** One entry per output token. */
+  words: string[];
+  stopReason: 'end_turn' | 'max_tokens';
+}
+
+/** The reply to a request: its length and words follow from the request alone. */
+export function generateReply(request: MessagesRequest): GeneratedReply {
+  const natural = 8 + (request.fingerprint % 57);
+  const length = Math.min(natural, request.maxTokens);
+  const words: string[] = [];
+  let state = request.fingerprint;
+  for (let i = 0; i < length; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    words.push(WORDS[state % WORDS.length]);
+  }
+  return { words, stopReason: length < natural ? 'max_tokens' : 'end_turn' };
+}
+
+/** Splits a reply into the text of its content deltas (three tokens each). */
+export function deltaTexts(words: string[]): string[] {
+  const chunks: string[] = [];
+  for (let i = 0; i < words.length; i += 3) {
+    const piece = words.slice(i, i + 3).join(' ');
+    chunks.push(i === 0 ? piece : ` ${piece}`);
+  }
+  return chunks;
+}
+
+export function usage(inputTokens: number, outputTokens: number) {
+  return {
+    input_tokens: inputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    output_tokens: outputTokens,
+    service_tier: 'standard',
+  };
+}
+
+export function messageBody(id: string, model: string, inputTokens: number, reply: GeneratedReply) {
+  return {
+    id,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [{ type: 'text', text: reply.words.join(' ') }],
+    stop_reason: reply.stopReason,
+    stop_sequence: null,
+    usage: usage(inputTokens, reply.words.length),
+  };
+}

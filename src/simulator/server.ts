@@ -1,0 +1,319 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type Fault, resolveConfig, type SimulatorConfig, type SimulatorOptions } from './config';
+import { errorBody, htmlPage, isHtmlStatus } from './errors';
+import {
+  generateReply,
+  InvalidRequest,
+  type MessagesRequest,
+  messageBody,
+  parseMessagesRequest,
+} from './messages';
+import { type ScenarioName, scenario } from './scenarios';
+import { writeStream } from './sse';
+import { type AttemptRecord, type SimulatorStats, StatsRecorder } from './stats';
+import { type Decision, TrafficModel } from './traffic';
+
+export interface StartOptions extends SimulatorOptions {
+  /** A named scenario to start from; the other options are merged over it. */
+  scenario?: ScenarioName;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+}
+
+export interface Simulator {
+  /** Base URL for `new Anthropic({ baseURL })`, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string;
+  readonly port: number;
+  readonly config: SimulatorConfig;
+  /** Ground truth: every attempt counted by status, error type and error code. */
+  stats(): SimulatorStats;
+  /** The most recent attempts (up to `logSize`), oldest first. */
+  attempts(): AttemptRecord[];
+  /** Outcomes for the next `/v1/messages` requests, in order, ahead of every other rule. */
+  script(...faults: Fault[]): void;
+  /** Zeroes the counts and restarts the clock, buckets, phases and random source. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const API_PATHS = new Set(['/v1/messages', '/v1/messages/count_tokens']);
+
+class SimulatedApi {
+  readonly traffic: TrafficModel;
+  readonly recorder: StatsRecorder;
+  readonly closing = new AbortController();
+  private readonly idPrefix = randomBytes(6).toString('hex');
+  private idCounter = 0;
+
+  constructor(readonly config: SimulatorConfig) {
+    this.traffic = new TrafficModel(config, performance.now());
+    this.recorder = new StatsRecorder(config.name, config.logSize);
+  }
+
+  private nextId(prefix: string): string {
+    return `${prefix}011Sim${this.idPrefix}${(this.idCounter++).toString(36).padStart(8, '0')}`;
+  }
+
+  stats(): SimulatorStats {
+    const now = performance.now();
+    return this.recorder.snapshot(this.traffic.phaseName(now), Math.round(this.traffic.elapsed(now)));
+  }
+
+  reset(): void {
+    this.traffic.reset(performance.now());
+    this.recorder.reset();
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path.startsWith('/_sim/')) {
+      this.admin(req, res, path);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= this.config.maxBodyBytes) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      this.answer(
+        req,
+        res,
+        path,
+        size > this.config.maxBodyBytes ? null : Buffer.concat(chunks).toString('utf8'),
+      ).catch(() => res.destroy());
+    });
+  }
+
+  private admin(req: IncomingMessage, res: ServerResponse, path: string): void {
+    req.resume();
+    if (req.method === 'GET' && path === '/_sim/stats') {
+      sendJson(res, 200, this.stats(), {});
+    } else if (req.method === 'GET' && path === '/_sim/attempts') {
+      sendJson(res, 200, this.recorder.attempts(), {});
+    } else if (req.method === 'POST' && path === '/_sim/reset') {
+      this.reset();
+      sendJson(res, 200, { reset: true }, {});
+    } else {
+      sendJson(
+        res,
+        404,
+        { error: 'simulator admin paths: GET /_sim/stats, GET /_sim/attempts, POST /_sim/reset' },
+        {},
+      );
+    }
+  }
+
+  private async answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    body: string | null,
+  ): Promise<void> {
+    const now = performance.now();
+    const retryHeader = req.headers['x-stainless-retry-count'];
+    const record: AttemptRecord = {
+      requestId: this.nextId('req_'),
+      method: req.method ?? 'GET',
+      path,
+      model: null,
+      stream: false,
+      retryCount: typeof retryHeader === 'string' && /^\d+$/.test(retryHeader) ? Number(retryHeader) : null,
+      status: null,
+      errorType: null,
+      errorCode: null,
+      retryAfterSeconds: null,
+      streamEnd: null,
+      phase: this.traffic.phaseName(now),
+      at: Math.round(this.traffic.elapsed(now)),
+    };
+    const reject = (status: number, type: string, message?: string) => {
+      this.sendError(res, record, { kind: 'reject', status, type }, message);
+    };
+
+    if (body === null) return reject(413, 'request_too_large');
+    if (!API_PATHS.has(path)) return reject(404, 'not_found_error', `${req.method} ${path}: not found`);
+    if (req.method !== 'POST')
+      return reject(405, 'invalid_request_error', `Method ${req.method} not allowed`);
+    const key = apiKeyOf(req);
+    if (!key) return reject(401, 'authentication_error', 'x-api-key header is required');
+    if (this.config.apiKeys && !this.config.apiKeys.includes(key)) return reject(401, 'authentication_error');
+    if (!req.headers['anthropic-version']) {
+      return reject(400, 'invalid_request_error', 'anthropic-version: header is required');
+    }
+    const isCount = path === '/v1/messages/count_tokens';
+    const parsed = parseMessagesRequest(body, !isCount);
+    if (parsed instanceof InvalidRequest) return reject(parsed.status, parsed.type, parsed.message);
+    record.model = parsed.model;
+    record.stream = parsed.stream && !isCount;
+    if (!this.knowsModel(parsed.model)) return reject(404, 'not_found_error', `model: ${parsed.model}`);
+    if (isCount) {
+      record.status = 200;
+      this.recorder.attempt(record);
+      return sendJson(res, 200, { input_tokens: parsed.inputTokens }, this.headers(record));
+    }
+    await this.serveMessages(res, record, parsed);
+  }
+
+  private knowsModel(model: string): boolean {
+    return this.config.models ? this.config.models.includes(model) : model.startsWith('claude-');
+  }
+
+  /** Headers of every response: request id, organization, and the buckets as they are now. */
+  private headers(record: AttemptRecord): Record<string, string> {
+    return {
+      'request-id': record.requestId,
+      'anthropic-organization-id': this.config.organizationId,
+      ...this.traffic.rateLimitHeaders(performance.now()),
+    };
+  }
+
+  private async serveMessages(
+    res: ServerResponse,
+    record: AttemptRecord,
+    request: MessagesRequest,
+  ): Promise<void> {
+    const reply = generateReply(request);
+    const now = performance.now();
+    const decision = this.traffic.decide(
+      {
+        model: request.model,
+        stream: request.stream,
+        inputTokens: request.inputTokens,
+        outputTokens: reply.words.length,
+      },
+      now,
+    );
+    if (decision.kind === 'connection-reset') {
+      this.recorder.attempt(record);
+      res.socket?.destroy();
+      return;
+    }
+    if (decision.kind === 'reject') return this.sendError(res, record, decision);
+
+    record.status = 200;
+    this.recorder.attempt(record);
+    this.recorder.served(request.inputTokens, reply.words.length);
+    const messageId = this.nextId('msg_');
+    const headers = this.headers(record);
+    if (!request.stream) {
+      if (this.config.latency.responseMs > 0) await delay(this.config.latency.responseMs);
+      return sendJson(res, 200, messageBody(messageId, request.model, request.inputTokens, reply), headers);
+    }
+    res.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+    });
+    const ended = await writeStream(res, {
+      messageId,
+      requestId: record.requestId,
+      model: request.model,
+      inputTokens: request.inputTokens,
+      reply,
+      latency: this.config.latency,
+      faults: decision.streamFaults,
+      closing: this.closing.signal,
+    });
+    this.recorder.streamEnded(record, ended.end, ended.end === 'mid-stream-error' ? ended.type : undefined);
+  }
+
+  private sendError(
+    res: ServerResponse,
+    record: AttemptRecord,
+    decision: Extract<Decision, { kind: 'reject' }>,
+    message?: string,
+  ): void {
+    const headers = this.headers(record);
+    const html = isHtmlStatus(decision.status);
+    record.status = decision.status;
+    // An HTML page (CDN or proxy) carries no error type: only its status tells what happened.
+    record.errorType = html ? null : decision.type;
+    record.errorCode = decision.errorCode ?? null;
+    if (decision.retryAfterMs !== undefined) {
+      const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      record.retryAfterSeconds = seconds;
+      headers['retry-after'] = String(seconds);
+      if (this.config.retryAfterMs)
+        headers['retry-after-ms'] = String(Math.max(1, Math.ceil(decision.retryAfterMs)));
+    }
+    this.recorder.attempt(record);
+    if (html) {
+      res.writeHead(decision.status, { ...headers, 'content-type': 'text/html' });
+      res.end(htmlPage(decision.status));
+      return;
+    }
+    sendJson(
+      res,
+      decision.status,
+      errorBody(decision.type, record.requestId, message, decision.errorCode),
+      headers,
+    );
+  }
+}
+
+function apiKeyOf(req: IncomingMessage): string | null {
+  const key = req.headers['x-api-key'];
+  if (typeof key === 'string' && key.length > 0) return key;
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer ') && auth.length > 7) return auth.slice(7);
+  return null;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
+
+/** Starts the simulated Claude API on loopback. */
+export async function startSimulator(options: StartOptions = {}): Promise<Simulator> {
+  const { scenario: name, port = 0, host = '127.0.0.1', ...overrides } = options;
+  const base = name ? scenario(name) : {};
+  const config = resolveConfig({
+    ...base,
+    ...overrides,
+    limits: { ...base.limits, ...overrides.limits },
+    latency: { ...base.latency, ...overrides.latency },
+  });
+  const api = new SimulatedApi(config);
+  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => api.handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    port: address.port,
+    config,
+    stats: () => api.stats(),
+    attempts: () => api.recorder.attempts(),
+    script: (...faults) => api.traffic.script(faults),
+    reset: () => api.reset(),
+    close: () => {
+      closed ??= new Promise<void>((resolve) => {
+        api.closing.abort();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}

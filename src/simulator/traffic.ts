@@ -1,0 +1,198 @@
+import { AccelerationGuard } from './acceleration';
+import type { Fault, Phase, SimulatorConfig } from './config';
+import { errorTypeFor } from './errors';
+import { RateLimiter } from './limits';
+import { type Random, seededRandom } from './random';
+
+/** Faults that shape a 200 stream rather than replace the response. */
+export type StreamFault = Extract<Fault, { kind: 'mid-stream-error' | 'stall' | 'slow-first-token' }>;
+
+const STREAM_ONLY = new Set<Fault['kind']>(['mid-stream-error', 'stall', 'slow-first-token']);
+
+export type Decision =
+  | {
+      kind: 'reject';
+      status: number;
+      type: string;
+      errorCode?: string;
+      /** Advised wait; sent as `retry-after` (whole seconds, at least 1). */
+      retryAfterMs?: number;
+    }
+  | { kind: 'connection-reset' }
+  | { kind: 'serve'; streamFaults: StreamFault[] };
+
+export interface Admission {
+  model: string;
+  stream: boolean;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+interface ActivePhase {
+  index: number;
+  name: string;
+  startedAt: number;
+  faults: Fault[];
+}
+
+/**
+ * Everything that decides how the simulated API answers an admitted request: the phase,
+ * scripted outcomes, the spend limit, the acceleration limit, the rate limits and the faults.
+ */
+export class TrafficModel {
+  private random: Random;
+  private limiter: RateLimiter;
+  private acceleration: AccelerationGuard | null;
+  private admitted = 0;
+  private startedAt: number;
+  private phase: ActivePhase;
+  private readonly scripted: Fault[] = [];
+
+  constructor(
+    private readonly config: SimulatorConfig,
+    now: number,
+  ) {
+    this.startedAt = now;
+    this.random = seededRandom(config.seed);
+    this.limiter = new RateLimiter(config.limits, now);
+    this.acceleration = config.acceleration ? new AccelerationGuard(config.acceleration, now) : null;
+    this.phase = this.phaseAt(now);
+  }
+
+  reset(now: number): void {
+    this.startedAt = now;
+    this.random = seededRandom(this.config.seed);
+    this.limiter = new RateLimiter(this.config.limits, now);
+    this.acceleration = this.config.acceleration
+      ? new AccelerationGuard(this.config.acceleration, now)
+      : null;
+    this.admitted = 0;
+    this.scripted.length = 0;
+    this.phase = this.phaseAt(now);
+  }
+
+  /** Queues outcomes for the next requests to /v1/messages, in order, before any other rule. */
+  script(faults: Fault[]): void {
+    this.scripted.push(...faults);
+  }
+
+  elapsed(now: number): number {
+    return now - this.startedAt;
+  }
+
+  phaseName(now: number): string {
+    return this.currentPhase(now).name;
+  }
+
+  private phaseAt(now: number): ActivePhase {
+    const phases: Phase[] = this.config.phases;
+    const base = { index: -1, name: this.config.name, startedAt: this.startedAt, faults: this.config.faults };
+    if (phases.length === 0) return base;
+    const cycle = phases.reduce((sum, p) => sum + p.durationMs, 0);
+    let offset = now - this.startedAt;
+    if (offset >= cycle && !this.config.repeatPhases) {
+      const last = phases[phases.length - 1];
+      return {
+        index: phases.length - 1,
+        name: last.name,
+        startedAt: now,
+        faults: last.faults ?? this.config.faults,
+      };
+    }
+    const cycleStart = now - (offset % cycle);
+    offset %= cycle;
+    let start = cycleStart;
+    for (const [index, phase] of phases.entries()) {
+      if (offset < phase.durationMs) {
+        return { index, name: phase.name, startedAt: start, faults: phase.faults ?? this.config.faults };
+      }
+      offset -= phase.durationMs;
+      start += phase.durationMs;
+    }
+    return base;
+  }
+
+  private currentPhase(now: number): ActivePhase {
+    const phase = this.phaseAt(now);
+    if (phase.index !== this.phase.index) {
+      const limits = { ...this.config.limits, ...this.config.phases[phase.index]?.limits };
+      this.limiter.update(limits, now);
+    }
+    this.phase = phase;
+    return phase;
+  }
+
+  private applies(fault: Fault, request: Admission, now: number, phaseStart: number): boolean {
+    const offset = now - phaseStart;
+    if (fault.fromMs !== undefined && offset < fault.fromMs) return false;
+    if (fault.untilMs !== undefined && offset >= fault.untilMs) return false;
+    if (fault.models && !fault.models.includes(request.model)) return false;
+    if (fault.stream !== undefined && fault.stream !== request.stream) return false;
+    if (!request.stream && STREAM_ONLY.has(fault.kind)) return false;
+    return this.random.chance(fault.probability ?? 1);
+  }
+
+  private fromFault(fault: Fault, streamFaults: StreamFault[]): Decision | null {
+    switch (fault.kind) {
+      case 'error': {
+        const retryAfterSeconds = fault.retryAfterSeconds ?? (fault.status === 429 ? 1 : undefined);
+        return {
+          kind: 'reject',
+          status: fault.status,
+          type: fault.type ?? errorTypeFor(fault.status),
+          errorCode: fault.errorCode,
+          retryAfterMs: retryAfterSeconds === undefined ? undefined : retryAfterSeconds * 1000,
+        };
+      }
+      case 'connection-reset':
+        return { kind: 'connection-reset' };
+      default:
+        streamFaults.push(fault);
+        return null;
+    }
+  }
+
+  decide(request: Admission, now: number): Decision {
+    const phase = this.currentPhase(now);
+    const streamFaults: StreamFault[] = [];
+    const script = this.scripted.shift();
+    if (script) {
+      const decision = this.fromFault(script, streamFaults);
+      if (decision) return decision;
+    }
+    const spend = this.config.spendLimit;
+    if (spend && this.admitted >= spend.afterRequests) {
+      return {
+        kind: 'reject',
+        status: 429,
+        type: 'rate_limit_error',
+        errorCode: spend.errorCode ?? 'enforced_spend_limit_reached',
+      };
+    }
+    if (this.acceleration?.wouldExceed(now)) {
+      return {
+        kind: 'reject',
+        status: 429,
+        type: 'rate_limit_error',
+        errorCode: 'ramp_limit_exceeded',
+        retryAfterMs: this.config.acceleration?.shortWindowMs,
+      };
+    }
+    const hit = this.limiter.check(request.inputTokens, request.outputTokens, now);
+    if (hit) return { kind: 'reject', status: 429, type: 'rate_limit_error', retryAfterMs: hit.waitMs };
+    for (const fault of phase.faults) {
+      if (!this.applies(fault, request, now, phase.startedAt)) continue;
+      const decision = this.fromFault(fault, streamFaults);
+      if (decision) return decision;
+    }
+    this.limiter.take(request.inputTokens, request.outputTokens, now);
+    this.acceleration?.record(now);
+    this.admitted++;
+    return { kind: 'serve', streamFaults };
+  }
+
+  rateLimitHeaders(now: number): Record<string, string> {
+    this.currentPhase(now);
+    return this.limiter.headers(now, Date.now());
+  }
+}
