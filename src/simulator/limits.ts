@@ -18,8 +18,13 @@ interface Buckets {
 function bucketsFor(limits: RateLimits, now: number, previous?: Buckets): Buckets {
   const make = (perMinute: number, old?: TokenBucket) => {
     const bucket = new TokenBucket(perMinute, (perMinute * limits.burstSeconds) / 60, now);
-    // A limit change keeps what was used: the new bucket holds no more than the old one did.
-    if (old) bucket.take(Math.max(0, bucket.capacity - old.available(now)), now);
+    // A limit change keeps what was used: a smaller bucket holds no more than the old one did,
+    // a larger one is short of what the old one had used.
+    if (old) {
+      const left = old.available(now);
+      const kept = Math.min(bucket.capacity, Math.max(left, bucket.capacity - (old.capacity - left)));
+      bucket.take(bucket.capacity - kept, now);
+    }
     return bucket;
   };
   return {

@@ -81,7 +81,10 @@ export function parseMessagesRequest(raw: string, needsMaxTokens: boolean): Mess
     maxTokens: needsMaxTokens ? (fields.max_tokens as number) : 0,
     stream: fields.stream === true,
     inputTokens: countInputTokens(fields),
-    fingerprint: hashString(raw),
+    // The conversation alone decides the reply: streaming or not, the same words.
+    fingerprint: hashString(
+      `${fields.model}\n${JSON.stringify(fields.system ?? '')}\n${JSON.stringify(fields.messages)}`,
+    ),
   };
 }
 

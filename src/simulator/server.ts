@@ -182,6 +182,7 @@ class SimulatedApi {
   ): Promise<void> {
     const reply = generateReply(request);
     const now = performance.now();
+    record.phase = this.traffic.phaseName(now);
     const decision = this.traffic.decide(
       {
         model: request.model,

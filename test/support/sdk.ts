@@ -1,0 +1,55 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { Simulator } from '../../src/simulator';
+
+export const MODEL = 'claude-sonnet-5-5';
+
+/** The official SDK pointed at a simulator. */
+export function clientFor(
+  sim: Simulator,
+  options: ConstructorParameters<typeof Anthropic>[0] = {},
+): Anthropic {
+  return new Anthropic({ baseURL: sim.url, apiKey: 'sk-ant-test-key', logLevel: 'off', ...options });
+}
+
+export function ask(
+  client: Anthropic,
+  text = 'Hello, simulator',
+  extra: Partial<Anthropic.MessageCreateParamsNonStreaming> = {},
+) {
+  return client.messages.create({
+    model: MODEL,
+    max_tokens: 256,
+    messages: [{ role: 'user', content: text }],
+    ...extra,
+  });
+}
+
+/** Runs `fn` and returns what it threw (failing when it did not throw). */
+export async function caught(fn: () => Promise<unknown>): Promise<Error> {
+  try {
+    await fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to throw, and it returned');
+}
+
+/** A raw HTTP request to the simulator, for bodies the SDK would refuse to build. */
+export async function rawPost(
+  sim: Simulator,
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+) {
+  const response = await fetch(`${sim.url}${path}`, {
+    method: 'POST',
+    headers: {
+      'x-api-key': 'k',
+      'anthropic-version': '2023-06-01',
+      'content-type': 'application/json',
+      ...headers,
+    },
+    body,
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
