@@ -1,4 +1,4 @@
-import { type Simulator, startSimulator } from '../../src/simulator';
+import { type Simulator, type SimulatorStats, startSimulator } from '../../src/simulator';
 import { ask, clientFor, MODEL } from '../support/sdk';
 
 describe('simulator: successful responses through the official SDK', () => {
@@ -10,7 +10,7 @@ describe('simulator: successful responses through the official SDK', () => {
   beforeEach(() => sim.reset());
 
   it('answers a Message the SDK parses, with the request id it recorded', async () => {
-    const { data, response } = await ask(clientFor(sim)).withResponse();
+    const { data, response, request_id } = await ask(clientFor(sim)).withResponse();
     expect(data.type).toBe('message');
     expect(data.role).toBe('assistant');
     expect(data.model).toBe(MODEL);
@@ -19,7 +19,7 @@ describe('simulator: successful responses through the official SDK', () => {
     expect(data.id).toMatch(/^msg_/);
     const [attempt] = sim.attempts();
     expect(attempt.status).toBe(200);
-    expect(data._request_id).toBe(attempt.requestId);
+    expect(request_id).toBe(attempt.requestId);
     expect(response.headers.get('request-id')).toBe(attempt.requestId);
     expect(response.headers.get('anthropic-organization-id')).toBe('org-test');
   });
@@ -104,7 +104,7 @@ describe('simulator: successful responses through the official SDK', () => {
 
   it('serves its ground truth over HTTP', async () => {
     await ask(clientFor(sim));
-    const stats = await (await fetch(`${sim.url}/_sim/stats`)).json();
+    const stats = (await (await fetch(`${sim.url}/_sim/stats`)).json()) as SimulatorStats;
     expect(stats.attempts).toBe(1);
     expect(stats.byStatus).toEqual({ '200': 1 });
     const attempts = await (await fetch(`${sim.url}/_sim/attempts`)).json();
