@@ -46,6 +46,13 @@ export async function simulate(argv: string[]): Promise<number> {
     host: values.host,
     ...(seed === undefined ? {} : { seed }),
     retryAfterMs: values['retry-after-ms'] ?? false,
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') {
+      throw new Error(
+        `port ${port} is already in use (EADDRINUSE): pass another --port, or --port 0 for any free one`,
+      );
+    }
+    throw error;
   });
   process.stdout.write(`${simulator.url}\n`);
   process.stderr.write(`claude-otel simulator: scenario "${name}" on ${simulator.url} (Ctrl-C to stop)\n`);

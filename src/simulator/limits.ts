@@ -34,8 +34,18 @@ function bucketsFor(limits: RateLimits, now: number, previous?: Buckets): Bucket
   };
 }
 
+const formatted = new Map<number, string>();
+
+/** RFC 3339 at whole seconds (rounded up), memoized: a busy simulator formats the same few seconds. */
 function rfc3339(epochMs: number): string {
-  return new Date(Math.ceil(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.ceil(epochMs / 1000);
+  let text = formatted.get(second);
+  if (text === undefined) {
+    if (formatted.size > 1000) formatted.clear();
+    text = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    formatted.set(second, text);
+  }
+  return text;
 }
 
 /** The organization's per-minute limits for requests, input tokens and output tokens. */

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, requireBuild, run } from '../support/processes';
+
+beforeAll(requireBuild);
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+describe('the package as users load it', () => {
+  it('require() works for the root and the simulator subpath', async () => {
+    const script = `
+      const root = require('claude-otel');
+      const { startSimulator, scenarioNames } = require('claude-otel/simulator');
+      (async () => {
+        const sim = await startSimulator({ scenario: 'healthy' });
+        const res = await fetch(sim.url + '/_sim/stats');
+        console.log(JSON.stringify({ version: root.VERSION, scenarios: scenarioNames.length, status: res.status }));
+        await sim.close();
+      })();`;
+    const done = await run('node', ['-e', script]);
+    expect(done.stderr).toBe('');
+    expect(JSON.parse(done.stdout)).toEqual({ version: pkg.version, scenarios: 7, status: 200 });
+  });
+
+  it('import works for the root and the simulator subpath, sharing one module instance with require', async () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      import { VERSION } from 'claude-otel';
+      import { startSimulator } from 'claude-otel/simulator';
+      const require = createRequire(import.meta.url);
+      const sim = await startSimulator();
+      console.log(JSON.stringify({
+        version: VERSION,
+        same: startSimulator === require('claude-otel/simulator').startSimulator,
+        url: /^http:/.test(sim.url),
+      }));
+      await sim.close();`;
+    const done = await run('node', ['--input-type=module', '-e', script]);
+    expect(done.stderr).toBe('');
+    expect(JSON.parse(done.stdout)).toEqual({ version: pkg.version, same: true, url: true });
+  });
+
+  it('VERSION matches package.json', async () => {
+    const { VERSION } = await import('../../src/version');
+    expect(VERSION).toBe(pkg.version);
+  });
+
+  it('the published files hold both builds, their types and the bin', async () => {
+    const done = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts']);
+    const files = (JSON.parse(done.stdout)[0].files as { path: string }[]).map((f) => f.path);
+    for (const file of [
+      'dist/cjs/index.js',
+      'dist/cjs/index.d.ts',
+      'dist/esm/index.mjs',
+      'dist/esm/index.d.mts',
+      'dist/cjs/simulator/index.js',
+      'dist/esm/simulator.mjs',
+      'dist/esm/simulator.d.mts',
+      'dist/cjs/cli/bin.js',
+      'README.md',
+    ]) {
+      expect(files).toContain(file);
+    }
+    expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
+  });
+});
