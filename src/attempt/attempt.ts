@@ -1,0 +1,272 @@
+import type { Middleware, MiddlewareContext } from '@anthropic-ai/sdk';
+import { context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import {
+  ATTR_ANTHROPIC_ABORTED,
+  ATTR_ANTHROPIC_ERROR_CODE,
+  ATTR_ANTHROPIC_REQUEST_ID,
+  ATTR_ANTHROPIC_RETRY_AFTER_MS,
+  ATTR_ANTHROPIC_RETRY_BACKOFF_MS,
+  ATTR_ANTHROPIC_RETRYABLE,
+  ATTR_ANTHROPIC_STREAM,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_RESEND_COUNT,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+  attrRateLimit,
+  GEN_AI_PROVIDER_ANTHROPIC,
+  SPAN_ATTEMPT,
+} from '../semconv';
+import { type BodyFacts, observeBody } from './body-observer';
+import {
+  type Classification,
+  classifyHttpError,
+  classifyStreamError,
+  classifyTransportError,
+  identifier,
+  OK,
+  TRUNCATED,
+} from './classify';
+import { readErrorBody } from './error-body';
+import {
+  type RateLimitResource,
+  type RateLimits,
+  readRateLimits,
+  readRetryAfterMs,
+  readRetryCount,
+  readShouldRetry,
+} from './headers';
+import type { ReplyFacts } from './reply-facts';
+
+type Request = Parameters<Middleware>[0];
+type Next = Parameters<Middleware>[1];
+
+/** What the attempt middleware needs from its owner. */
+export interface AttemptSettings {
+  tracer: () => Tracer;
+  rateLimitResources: readonly RateLimitResource[];
+  errorBodyTimeoutMs: number;
+  errorBodyMaxBytes: number;
+}
+
+/** Everything one attempt was: what telemetry (span now, metrics later) is written from. */
+export interface AttemptFacts {
+  model?: string;
+  stream: boolean;
+  /** 0 on the first attempt of a call, n on its n-th retry. */
+  retryCount: number;
+  /** Measured wait between the end of the previous attempt of the call and this one's start. */
+  backoffMs?: number;
+  status?: number;
+  requestId?: string;
+  retryAfterMs?: number;
+  rateLimits?: RateLimits;
+  outcome: Classification;
+  reply?: ReplyFacts;
+  /** Seconds from send to the first content delta (streams). */
+  timeToFirstChunk?: number;
+  durationMs: number;
+}
+
+/** Per-call state, kept on the SDK's request options object (the same across a call's attempts). */
+const calls = new WeakMap<object, { lastEnd: number }>();
+
+function operationOf(path: string): string {
+  return path.endsWith('/count_tokens') ? 'count_tokens' : 'chat';
+}
+
+/** One HTTP attempt, from the gate to the end of its body. Never throws into the SDK. */
+export class Attempt {
+  private readonly startedAt = performance.now();
+  private readonly span: Span;
+  private readonly facts: AttemptFacts;
+  private readonly call: object | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly request: Request,
+    private readonly ctx: MiddlewareContext,
+    private readonly settings: AttemptSettings,
+  ) {
+    const options = ctx.options as
+      | { body?: { model?: unknown; stream?: unknown }; stream?: boolean }
+      | undefined;
+    const retryCount = readRetryCount(request.headers as Headers);
+    this.call = ctx.options;
+    const previous = this.call ? calls.get(this.call) : undefined;
+    this.facts = {
+      model: identifier(options?.body?.model),
+      stream: options?.stream === true || options?.body?.stream === true,
+      retryCount,
+      outcome: OK,
+      durationMs: 0,
+    };
+    if (retryCount > 0 && previous) this.facts.backoffMs = Math.max(0, this.startedAt - previous.lastEnd);
+
+    const url = new URL(request.url);
+    url.username = '';
+    url.password = '';
+    const attributes: Record<string, string | number | boolean> = {
+      [ATTR_HTTP_REQUEST_METHOD]: request.method ?? 'GET',
+      [ATTR_URL_FULL]: url.href,
+      [ATTR_SERVER_ADDRESS]: url.hostname,
+      [ATTR_SERVER_PORT]: url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443,
+      [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_ANTHROPIC,
+      [ATTR_GEN_AI_OPERATION_NAME]: operationOf(url.pathname),
+      [ATTR_ANTHROPIC_STREAM]: this.facts.stream,
+    };
+    if (this.facts.model) attributes[ATTR_GEN_AI_REQUEST_MODEL] = this.facts.model;
+    if (retryCount > 0) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = retryCount;
+    if (this.facts.backoffMs !== undefined)
+      attributes[ATTR_ANTHROPIC_RETRY_BACKOFF_MS] = Math.round(this.facts.backoffMs);
+    this.span = settings
+      .tracer()
+      .startSpan(SPAN_ATTEMPT, { kind: SpanKind.CLIENT, attributes }, context.active());
+  }
+
+  /** Sends the attempt with its span active, so that deeper instrumentation nests under it. */
+  send(next: Next): Promise<Response> {
+    return context.with(trace.setSpan(context.active(), this.span), () => next(this.request));
+  }
+
+  /** The transport failed or the attempt was aborted before a response arrived. */
+  failedToSend(error: unknown): void {
+    this.guard(() => {
+      this.markCallEnd();
+      this.finish(classifyTransportError(error, this.callerAborted()));
+    });
+  }
+
+  /** A response arrived: read what it says and hand the SDK the response (observed when 2xx). */
+  async received(response: Response): Promise<Response> {
+    try {
+      this.markCallEnd();
+      const headers = response.headers;
+      this.facts.status = response.status;
+      this.facts.requestId = identifier(headers.get('request-id'));
+      this.facts.retryAfterMs = readRetryAfterMs(headers);
+      this.facts.rateLimits = readRateLimits(headers, this.settings.rateLimitResources);
+      if (!response.ok) {
+        const body = await readErrorBody(
+          response,
+          this.settings.errorBodyMaxBytes,
+          this.settings.errorBodyTimeoutMs,
+        );
+        this.guard(() => this.finish(classifyHttpError(response.status, body, readShouldRetry(headers))));
+        return response;
+      }
+      const contentType = headers.get('content-type') ?? '';
+      const isStream = contentType.includes('text/event-stream');
+      const isJson = contentType.includes('json');
+      if (!isStream && !isJson) {
+        this.finish(OK);
+        return response;
+      }
+      return observeBody(response, isStream, (facts, error) =>
+        this.guard(() => this.bodyEnded(facts, error)),
+      );
+    } catch {
+      this.guard(() => this.finish(OK));
+      return response;
+    }
+  }
+
+  private bodyEnded(body: BodyFacts, error: unknown): void {
+    this.facts.reply = body.reply;
+    const stream = body.stream;
+    if (stream?.firstDeltaAt !== undefined) {
+      this.facts.timeToFirstChunk = (stream.firstDeltaAt - this.startedAt) / 1000;
+    }
+    if (stream?.error) {
+      this.finish(classifyStreamError(stream.error.type, stream.error.code));
+    } else if (error !== undefined) {
+      this.finish(
+        this.request.signal?.aborted
+          ? { failed: false, aborted: true }
+          : classifyTransportError(error, false),
+      );
+    } else if (stream && !stream.stopped) {
+      this.finish(TRUNCATED);
+    } else if (body.malformed) {
+      this.finish({ failed: true, errorType: 'invalid_response_body', retryable: false });
+    } else {
+      this.finish(OK);
+    }
+  }
+
+  private callerAborted(): boolean {
+    return (this.ctx.options as { signal?: AbortSignal | null } | undefined)?.signal?.aborted === true;
+  }
+
+  private markCallEnd(): void {
+    if (this.call) calls.set(this.call, { lastEnd: performance.now() });
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      // telemetry must never break the call
+    }
+  }
+
+  private finish(outcome: Classification): void {
+    if (this.ended) return;
+    this.ended = true;
+    const facts = this.facts;
+    facts.outcome = outcome;
+    facts.durationMs = performance.now() - this.startedAt;
+    this.writeSpan(facts);
+  }
+
+  private writeSpan(facts: AttemptFacts): void {
+    const span = this.span;
+    const attributes: Record<string, string | number | boolean | string[]> = {};
+    if (facts.status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = facts.status;
+    if (facts.requestId) attributes[ATTR_ANTHROPIC_REQUEST_ID] = facts.requestId;
+    if (facts.retryAfterMs !== undefined)
+      attributes[ATTR_ANTHROPIC_RETRY_AFTER_MS] = Math.round(facts.retryAfterMs);
+    for (const [resource, reading] of Object.entries(facts.rateLimits ?? {})) {
+      if (reading.remaining !== undefined)
+        attributes[attrRateLimit(resource, 'remaining')] = reading.remaining;
+      if (reading.limit !== undefined) attributes[attrRateLimit(resource, 'limit')] = reading.limit;
+    }
+    const { outcome, reply } = facts;
+    if (outcome.errorType) attributes[ATTR_ERROR_TYPE] = outcome.errorType;
+    if (outcome.errorCode) attributes[ATTR_ANTHROPIC_ERROR_CODE] = outcome.errorCode;
+    if (outcome.retryable !== undefined) attributes[ATTR_ANTHROPIC_RETRYABLE] = outcome.retryable;
+    if (outcome.aborted) attributes[ATTR_ANTHROPIC_ABORTED] = true;
+    if (reply) {
+      if (reply.id) attributes[ATTR_GEN_AI_RESPONSE_ID] = reply.id;
+      if (reply.model) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = reply.model;
+      if (reply.finishReason) attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [reply.finishReason];
+      const usage = reply.usage;
+      if (usage.input !== undefined) attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.input;
+      if (usage.output !== undefined) attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.output;
+      if (usage.cacheRead !== undefined)
+        attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheRead;
+      if (usage.cacheCreation !== undefined) {
+        attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheCreation;
+      }
+    }
+    if (facts.timeToFirstChunk !== undefined) {
+      attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = facts.timeToFirstChunk;
+    }
+    span.setAttributes(attributes);
+    if (outcome.failed) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorType });
+    span.end();
+  }
+}

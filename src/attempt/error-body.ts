@@ -1,0 +1,61 @@
+import { identifier } from './classify';
+
+export interface ErrorBodyFacts {
+  type?: string;
+  code?: string;
+}
+
+/**
+ * Reads what an error response's body says (`error.type`, `error.details.error_code`) from a
+ * clone, so the SDK still gets the body. Bounded in size and time: a body that is not JSON, too
+ * large or too slow yields nothing, and the attempt is classified by its status.
+ */
+export async function readErrorBody(
+  response: Response,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<ErrorBodyFacts> {
+  const body = response.clone().body;
+  if (!body) return {};
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    timer.unref?.();
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), timeout]);
+      if (next === 'timeout' || next.done) break;
+      size += next.value.byteLength;
+      if (size > maxBytes) break;
+      chunks.push(next.value);
+    }
+  } catch {
+    return {};
+  } finally {
+    clearTimeout(timer);
+    reader.cancel().catch(() => undefined);
+  }
+  if (size > maxBytes) return {};
+  return factsOf(Buffer.concat(chunks).toString('utf8'));
+}
+
+/** `error.type` and `error.details.error_code` of an error envelope, if the text is one. */
+export function factsOf(text: string): ErrorBodyFacts {
+  if (!text.trimStart().startsWith('{')) return {};
+  try {
+    const error = (JSON.parse(text) as { error?: { type?: unknown; details?: { error_code?: unknown } } })
+      .error;
+    const facts: ErrorBodyFacts = {};
+    const type = identifier(error?.type);
+    const code = identifier(error?.details?.error_code);
+    if (type) facts.type = type;
+    if (code) facts.code = code;
+    return facts;
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,34 @@
+import type { Middleware, MiddlewareContext } from '@anthropic-ai/sdk';
+import { Attempt, type AttemptSettings } from './attempt';
+
+/** Chains already observed by a claude-otel middleware (the context is one per attempt). */
+const observed = new WeakSet<MiddlewareContext>();
+
+/**
+ * The per-attempt middleware: one span for every HTTP attempt the SDK makes. If telemetry
+ * fails anywhere, the request goes on exactly as it would without it.
+ */
+export function attemptMiddleware(
+  settings: AttemptSettings,
+  enabled: () => boolean = () => true,
+): Middleware {
+  return async (request, next, ctx) => {
+    if (observed.has(ctx) || !enabled()) return next(request);
+    let attempt: Attempt | undefined;
+    try {
+      observed.add(ctx);
+      attempt = new Attempt(request, ctx, settings);
+    } catch {
+      attempt = undefined;
+    }
+    if (!attempt) return next(request);
+    let response: Response;
+    try {
+      response = await attempt.send(next);
+    } catch (error) {
+      attempt.failedToSend(error);
+      throw error;
+    }
+    return attempt.received(response);
+  };
+}

@@ -1,0 +1,28 @@
+import type { TracerProvider } from '@opentelemetry/api';
+import type { RateLimitResource } from './attempt/headers';
+
+/** Options shared by `AnthropicInstrumentation` and `claudeMiddleware`. */
+export interface ClaudeOtelConfig {
+  /**
+   * Rate-limit resources whose `remaining` and `limit` headers become span attributes.
+   * Default: `['requests', 'tokens', 'input_tokens', 'output_tokens']`.
+   */
+  rateLimitResources?: RateLimitResource[];
+  /**
+   * How long to wait for an error response's body (to read its `error.type`) before classifying
+   * the attempt by its status alone. Default: 1000 ms.
+   */
+  errorBodyTimeoutMs?: number;
+  /** Tracer provider for `claudeMiddleware`. Default: the global one. (The instrumentation uses its own.) */
+  tracerProvider?: TracerProvider;
+}
+
+export const DEFAULT_RATE_LIMIT_RESOURCES: RateLimitResource[] = [
+  'requests',
+  'tokens',
+  'input_tokens',
+  'output_tokens',
+];
+export const DEFAULT_ERROR_BODY_TIMEOUT_MS = 1000;
+/** Error bodies larger than this are not read (the API's are a few hundred bytes). */
+export const ERROR_BODY_MAX_BYTES = 64 * 1024;

@@ -1,0 +1,34 @@
+import type { Middleware } from '@anthropic-ai/sdk';
+import { trace } from '@opentelemetry/api';
+import { attemptMiddleware } from './attempt/middleware';
+import {
+  type ClaudeOtelConfig,
+  DEFAULT_ERROR_BODY_TIMEOUT_MS,
+  DEFAULT_RATE_LIMIT_RESOURCES,
+  ERROR_BODY_MAX_BYTES,
+} from './config';
+import { VERSION } from './version';
+
+export const INSTRUMENTATION_NAME = 'claude-otel';
+
+export function settingsOf(config: ClaudeOtelConfig, tracer: () => import('@opentelemetry/api').Tracer) {
+  return {
+    tracer,
+    rateLimitResources: config.rateLimitResources ?? DEFAULT_RATE_LIMIT_RESOURCES,
+    errorBodyTimeoutMs: config.errorBodyTimeoutMs ?? DEFAULT_ERROR_BODY_TIMEOUT_MS,
+    errorBodyMaxBytes: ERROR_BODY_MAX_BYTES,
+  };
+}
+
+/**
+ * The per-attempt middleware for clients you construct yourself:
+ * `new Anthropic({ middleware: [claudeMiddleware()] })`. Uses the global tracer provider
+ * unless `config.tracerProvider` is given.
+ */
+export function claudeMiddleware(config: ClaudeOtelConfig = {}): Middleware {
+  const provider = config.tracerProvider;
+  const tracer = provider
+    ? provider.getTracer(INSTRUMENTATION_NAME, VERSION)
+    : trace.getTracer(INSTRUMENTATION_NAME, VERSION);
+  return attemptMiddleware(settingsOf(config, () => tracer));
+}

@@ -1,0 +1,38 @@
+/** Attribute and span names this package writes: OpenTelemetry's where they exist, ours otherwise. */
+
+export const SPAN_ATTEMPT = 'anthropic.attempt';
+
+// OpenTelemetry HTTP and URL conventions
+export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
+export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
+export const ATTR_HTTP_REQUEST_RESEND_COUNT = 'http.request.resend_count';
+export const ATTR_URL_FULL = 'url.full';
+export const ATTR_SERVER_ADDRESS = 'server.address';
+export const ATTR_SERVER_PORT = 'server.port';
+export const ATTR_ERROR_TYPE = 'error.type';
+
+// OpenTelemetry GenAI conventions
+export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
+export const GEN_AI_PROVIDER_ANTHROPIC = 'anthropic';
+
+// This package's own
+export const ATTR_ANTHROPIC_REQUEST_ID = 'anthropic.request.id';
+export const ATTR_ANTHROPIC_ERROR_CODE = 'anthropic.error.code';
+export const ATTR_ANTHROPIC_RETRYABLE = 'anthropic.retryable';
+export const ATTR_ANTHROPIC_RETRY_BACKOFF_MS = 'anthropic.retry.backoff_ms';
+export const ATTR_ANTHROPIC_RETRY_AFTER_MS = 'anthropic.retry_after_ms';
+export const ATTR_ANTHROPIC_ABORTED = 'anthropic.aborted';
+export const ATTR_ANTHROPIC_STREAM = 'anthropic.stream';
+/** `anthropic.ratelimit.<resource>.remaining` / `.limit` */
+export const attrRateLimit = (resource: string, part: 'remaining' | 'limit') =>
+  `anthropic.ratelimit.${resource}.${part}`;
