@@ -30,7 +30,7 @@ import {
   GEN_AI_PROVIDER_ANTHROPIC,
   SPAN_ATTEMPT,
 } from '../semconv';
-import { type BodyFacts, observeBody } from './body-observer';
+import { type BodyEnd, type BodyFacts, observeBody } from './body-observer';
 import {
   type Classification,
   classifyHttpError,
@@ -52,6 +52,12 @@ import {
 import type { ReplyFacts } from './reply-facts';
 
 type Request = Parameters<Middleware>[0];
+
+const ABORTED: Classification = { failed: false, aborted: true };
+
+function isAbort(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'AbortError';
+}
 type Next = Parameters<Middleware>[1];
 
 /** What the attempt middleware needs from its owner. */
@@ -184,27 +190,21 @@ export class Attempt {
     }
   }
 
-  private bodyEnded(body: BodyFacts, error: unknown): void {
+  private bodyEnded(body: BodyFacts, end: BodyEnd): void {
     this.facts.reply = body.reply;
     const stream = body.stream;
     if (stream?.firstDeltaAt !== undefined) {
       this.facts.timeToFirstChunk = (stream.firstDeltaAt - this.startedAt) / 1000;
     }
-    if (stream?.error) {
-      this.finish(classifyStreamError(stream.error.type, stream.error.code));
-    } else if (error !== undefined) {
-      this.finish(
-        this.request.signal?.aborted
-          ? { failed: false, aborted: true }
-          : classifyTransportError(error, false),
-      );
-    } else if (stream && !stream.stopped) {
-      this.finish(TRUNCATED);
-    } else if (body.malformed) {
+    if (stream?.error) this.finish(classifyStreamError(stream.error.type, stream.error.code));
+    else if (body.malformed || stream?.malformed) {
       this.finish({ failed: true, errorType: 'invalid_response_body', retryable: false });
-    } else {
-      this.finish(OK);
-    }
+    } else if (end.kind === 'cancelled') this.finish(ABORTED);
+    else if (end.kind === 'failed') {
+      // The request timeout is disarmed once headers arrive: an abort now is the caller's.
+      this.finish(isAbort(end.error) ? ABORTED : classifyTransportError(end.error, false));
+    } else if (stream && !stream.stopped) this.finish(TRUNCATED);
+    else this.finish(OK);
   }
 
   private callerAborted(): boolean {

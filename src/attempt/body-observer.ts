@@ -45,21 +45,24 @@ class JsonCollector {
   }
 }
 
+/** How the SDK's reading of a body ended. */
+export type BodyEnd = { kind: 'complete' } | { kind: 'cancelled' } | { kind: 'failed'; error: unknown };
+
 /**
- * Passes a successful response's body through to the SDK byte for byte, observing it on the way:
- * usage and stop reason, and for streams the first delta, `message_stop` and error events.
- * `onEnd` runs once, when the SDK has read the body to its end (before its read resolves) or
- * when the body failed or was cancelled.
+ * Passes a successful response's body through to the SDK byte for byte, as the SDK pulls it,
+ * observing it on the way: usage and stop reason, and for streams the first delta, `message_stop`
+ * and error events. `onEnd` runs once: when the body is complete (before the SDK's last read
+ * resolves), when it failed, or when the SDK cancelled it.
  */
 export function observeBody(
   response: Response,
   stream: boolean,
-  onEnd: (facts: BodyFacts, error?: unknown) => void,
+  onEnd: (facts: BodyFacts, end: BodyEnd) => void,
 ): Response {
   const body = response.body;
   const facts: BodyFacts = { reply: { usage: {} } };
   if (!body) {
-    onEnd(facts);
+    onEnd(facts, { kind: 'complete' });
     return response;
   }
   let scanner: SseScanner | JsonCollector;
@@ -70,39 +73,55 @@ export function observeBody(
     scanner = new JsonCollector(facts);
   }
   let ended = false;
-  const end = (error?: unknown) => {
+  let broken = false;
+  const observe = (step: () => void) => {
+    if (broken) return;
+    try {
+      step();
+    } catch {
+      broken = true; // observation failed; the body still reaches the SDK whole
+    }
+  };
+  const end = (how: BodyEnd) => {
     if (ended) return;
     ended = true;
-    onEnd(facts, error);
+    onEnd(facts, how);
   };
-  let broken = false;
-  const observer = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      controller.enqueue(chunk);
-      if (broken) return;
-      try {
-        scanner.push(chunk);
-      } catch {
-        broken = true;
-      }
+  const reader = body.getReader();
+  const observed = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let chunk: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          end({ kind: 'failed', error });
+          controller.error(error);
+          return;
+        }
+        if (chunk.done) {
+          observe(() => scanner.end());
+          end({ kind: 'complete' });
+          controller.close();
+          return;
+        }
+        controller.enqueue(chunk.value);
+        observe(() => scanner.push(chunk.value));
+      },
+      cancel(reason) {
+        end({ kind: 'cancelled' });
+        return reader.cancel(reason);
+      },
     },
-    flush() {
-      try {
-        if (!broken) scanner.end();
-      } catch {
-        // observation failed; the body still reached the SDK whole
-      }
-      end();
-    },
-  });
-  body.pipeTo(observer.writable).catch((error: unknown) => end(error ?? new Error('body cancelled')));
-  const observed = new Response(observer.readable, {
+    { highWaterMark: 0 },
+  );
+  const replacement = new Response(observed, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
   });
   // Keep what the SDK may read off the original: its URL (and whether it was redirected).
-  Object.defineProperty(observed, 'url', { value: response.url });
-  Object.defineProperty(observed, 'redirected', { value: response.redirected });
-  return observed;
+  Object.defineProperty(replacement, 'url', { value: response.url });
+  Object.defineProperty(replacement, 'redirected', { value: response.redirected });
+  return replacement;
 }

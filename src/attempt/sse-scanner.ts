@@ -9,6 +9,8 @@ export interface StreamFacts {
   stopped: boolean;
   /** An `event: error` arrived, with its type and code. */
   error?: { type?: string; code?: string };
+  /** An event's data was not JSON. */
+  malformed?: boolean;
 }
 
 /** Events whose data we parse; every other event (content deltas above all) is only noted. */
@@ -80,6 +82,7 @@ export class SseScanner {
       parsed = JSON.parse(data);
     } catch {
       if (event === 'error') this.stream.error = {};
+      else this.stream.malformed = true;
       return;
     }
     if (event === 'message_start') mergeMessage(this.reply, parsed.message);

@@ -44,7 +44,7 @@ export interface ErrorFault extends FaultWhen {
   type?: string;
   /** `error.details.error_code`, e.g. `ramp_limit_exceeded`. */
   errorCode?: string;
-  /** `retry-after` seconds to send. Default: none, except 1 on 429 and 529. */
+  /** `retry-after` seconds to send. Default: 1 on a 429 (none for a spend limit), none otherwise. */
   retryAfterSeconds?: number;
 }
 
@@ -77,12 +77,26 @@ export interface SlowFirstTokenFault extends FaultWhen {
   delayMs: number;
 }
 
+/** Answer 200 with `content-type: application/json` and a body cut off mid-JSON (or a garbled stream). */
+export interface MalformedBodyFault extends FaultWhen {
+  kind: 'malformed-body';
+}
+
+/** Answer an error whose headers are garbage: `retry-after: soon`, non-numeric rate limits, an odd request id. */
+export interface GarbageHeadersFault extends FaultWhen {
+  kind: 'garbage-headers';
+  /** Default 429. */
+  status?: number;
+}
+
 export type Fault =
   | ErrorFault
   | ConnectionResetFault
   | MidStreamErrorFault
   | StallFault
-  | SlowFirstTokenFault;
+  | SlowFirstTokenFault
+  | MalformedBodyFault
+  | GarbageHeadersFault;
 
 /** A stretch of time with its own limits and faults (the base config's apply where it says nothing). */
 export interface Phase {

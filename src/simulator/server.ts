@@ -204,6 +204,14 @@ class SimulatedApi {
     this.recorder.served(request.inputTokens, reply.words.length);
     const messageId = this.nextId('msg_');
     const headers = this.headers(record);
+    if (decision.malformed) {
+      const type = request.stream ? 'text/event-stream' : 'application/json';
+      res.writeHead(200, { ...headers, 'content-type': type });
+      res.end(
+        request.stream ? 'event: message_start\ndata: {"type":"message_st\n\n' : '{"id":"msg_x","type":"mess',
+      );
+      return;
+    }
     if (!request.stream) {
       if (this.config.latency.responseMs > 0) await delay(this.config.latency.responseMs);
       return sendJson(res, 200, messageBody(messageId, request.model, request.inputTokens, reply), headers);
@@ -233,12 +241,13 @@ class SimulatedApi {
     message?: string,
   ): void {
     const headers = this.headers(record);
+    if (decision.garbageHeaders) garble(headers);
     const html = isHtmlStatus(decision.status);
     record.status = decision.status;
     // An HTML page (CDN or proxy) carries no error type: only its status tells what happened.
     record.errorType = html ? null : decision.type;
     record.errorCode = decision.errorCode ?? null;
-    if (decision.retryAfterMs !== undefined) {
+    if (decision.retryAfterMs !== undefined && !decision.garbageHeaders) {
       const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
       record.retryAfterSeconds = seconds;
       headers['retry-after'] = String(seconds);
@@ -257,6 +266,17 @@ class SimulatedApi {
       errorBody(decision.type, record.requestId, message, decision.errorCode),
       headers,
     );
+  }
+}
+
+/** Headers no parser should trust: what a broken proxy might send. */
+function garble(headers: Record<string, string>): void {
+  headers['retry-after'] = 'soon';
+  headers['retry-after-ms'] = '-5';
+  headers['request-id'] = `not an id <${'x'.repeat(200)}>`;
+  for (const name of Object.keys(headers)) {
+    if (name.startsWith('anthropic-ratelimit-'))
+      headers[name] = name.endsWith('-reset') ? 'yesterday' : 'lots';
   }
 }
 

@@ -17,9 +17,11 @@ export type Decision =
       errorCode?: string;
       /** Advised wait; sent as `retry-after` (whole seconds, at least 1). */
       retryAfterMs?: number;
+      /** Send garbage in place of the retry-after, rate-limit and request-id headers. */
+      garbageHeaders?: boolean;
     }
   | { kind: 'connection-reset' }
-  | { kind: 'serve'; streamFaults: StreamFault[] };
+  | { kind: 'serve'; streamFaults: StreamFault[]; malformed?: boolean };
 
 export interface Admission {
   model: string;
@@ -132,10 +134,16 @@ export class TrafficModel {
     return this.random.chance(fault.probability ?? 1);
   }
 
-  private fromFault(fault: Fault, streamFaults: StreamFault[]): Decision | null {
+  private fromFault(
+    fault: Fault,
+    streamFaults: StreamFault[],
+    flags: { malformed?: boolean },
+  ): Decision | null {
     switch (fault.kind) {
       case 'error': {
-        const retryAfterSeconds = fault.retryAfterSeconds ?? (fault.status === 429 ? 1 : undefined);
+        // A 429 advises a wait, unless it is a spend limit: no wait makes that one pass.
+        const spend = fault.errorCode?.includes('spend_limit') ?? false;
+        const retryAfterSeconds = fault.retryAfterSeconds ?? (fault.status === 429 && !spend ? 1 : undefined);
         return {
           kind: 'reject',
           status: fault.status,
@@ -146,6 +154,13 @@ export class TrafficModel {
       }
       case 'connection-reset':
         return { kind: 'connection-reset' };
+      case 'garbage-headers': {
+        const status = fault.status ?? 429;
+        return { kind: 'reject', status, type: errorTypeFor(status), garbageHeaders: true };
+      }
+      case 'malformed-body':
+        flags.malformed = true;
+        return null;
       default:
         streamFaults.push(fault);
         return null;
@@ -155,9 +170,10 @@ export class TrafficModel {
   decide(request: Admission, now: number): Decision {
     const phase = this.currentPhase(now);
     const streamFaults: StreamFault[] = [];
+    const flags: { malformed?: boolean } = {};
     const script = this.scripted.shift();
     if (script) {
-      const decision = this.fromFault(script, streamFaults);
+      const decision = this.fromFault(script, streamFaults, flags);
       if (decision) return decision;
     }
     const spend = this.config.spendLimit;
@@ -182,13 +198,13 @@ export class TrafficModel {
     if (hit) return { kind: 'reject', status: 429, type: 'rate_limit_error', retryAfterMs: hit.waitMs };
     for (const fault of phase.faults) {
       if (!this.applies(fault, request, now, phase.startedAt)) continue;
-      const decision = this.fromFault(fault, streamFaults);
+      const decision = this.fromFault(fault, streamFaults, flags);
       if (decision) return decision;
     }
     this.limiter.take(request.inputTokens, request.outputTokens, now);
     this.acceleration?.record(now);
     this.admitted++;
-    return { kind: 'serve', streamFaults };
+    return { kind: 'serve', streamFaults, ...flags };
   }
 
   rateLimitHeaders(now: number): Record<string, string> {

@@ -1,0 +1,290 @@
+import Anthropic, { type Middleware } from '@anthropic-ai/sdk';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { claudeMiddleware } from '../../src';
+import { type Simulator, startSimulator } from '../../src/simulator';
+import { ask, caught, clientFor, MODEL } from '../support/sdk';
+import { allAttributeText, parentOf, startTracing } from '../support/tracing';
+
+const tracing = startTracing();
+let sim: Simulator;
+const API_KEY = 'sk-ant-secret-never-in-telemetry';
+
+function traced(options: ConstructorParameters<typeof Anthropic>[0] = {}) {
+  return clientFor(sim, { apiKey: API_KEY, middleware: [claudeMiddleware()], ...options });
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ retryAfterMs: false });
+});
+afterAll(async () => {
+  await sim.close();
+  await tracing.shutdown();
+});
+beforeEach(() => {
+  sim.reset();
+  tracing.reset();
+});
+
+describe('one span per HTTP attempt', () => {
+  it('429 -> 529 -> 200: three attempt spans under the SDK call span, attributes exact', async () => {
+    sim.script({ kind: 'error', status: 429, retryAfterSeconds: 1 }, { kind: 'error', status: 529 });
+    const message = await ask(traced({ maxRetries: 2 }));
+    expect(message.type).toBe('message');
+
+    const [call] = tracing.calls();
+    expect(call.name).toBe('anthropic.messages.create');
+    const attempts = tracing.attempts();
+    expect(attempts).toHaveLength(3);
+    const truth = sim.attempts();
+    const { port } = new URL(sim.url);
+    for (const [i, span] of attempts.entries()) {
+      expect(span.kind).toBe(SpanKind.CLIENT);
+      expect(parentOf(span)).toBe(call.spanContext().spanId);
+      expect(span.spanContext().traceId).toBe(call.spanContext().traceId);
+      expect(span.attributes).toMatchObject({
+        'http.request.method': 'POST',
+        'url.full': `${sim.url}/v1/messages`,
+        'server.address': '127.0.0.1',
+        'server.port': Number(port),
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.request.model': MODEL,
+        'http.response.status_code': truth[i].status,
+        'anthropic.request.id': truth[i].requestId,
+        'anthropic.ratelimit.requests.limit': 4000,
+      });
+    }
+    const [first, second, third] = attempts;
+    expect(first.attributes).toMatchObject({
+      'error.type': 'rate_limit_error',
+      'anthropic.retryable': true,
+      'anthropic.retry_after_ms': 1000,
+    });
+    expect(first.attributes['http.request.resend_count']).toBeUndefined();
+    expect(first.attributes['anthropic.retry.backoff_ms']).toBeUndefined();
+    expect(first.status.code).toBe(SpanStatusCode.ERROR);
+
+    expect(second.attributes).toMatchObject({
+      'error.type': 'overloaded_error',
+      'http.request.resend_count': 1,
+    });
+    expect(second.attributes['anthropic.retry_after_ms']).toBeUndefined();
+    // The SDK waited the advised 1 s before the second attempt.
+    expect(second.attributes['anthropic.retry.backoff_ms']).toBeGreaterThanOrEqual(1000);
+    expect(second.status.code).toBe(SpanStatusCode.ERROR);
+
+    expect(third.attributes).toMatchObject({
+      'http.request.resend_count': 2,
+      'gen_ai.response.id': message.id,
+      'gen_ai.usage.input_tokens': message.usage.input_tokens,
+      'gen_ai.usage.output_tokens': message.usage.output_tokens,
+      'gen_ai.response.finish_reasons': ['end_turn'],
+    });
+    // No retry-after on a 529: the SDK's own backoff, 0.5 s x [0.75, 1] at the second retry... at least 375 ms.
+    expect(third.attributes['anthropic.retry.backoff_ms']).toBeGreaterThanOrEqual(375);
+    expect(third.attributes['error.type']).toBeUndefined();
+    expect(third.status.code).toBe(SpanStatusCode.UNSET);
+    expect(allAttributeText(tracing.spans())).not.toContain(API_KEY);
+  });
+
+  it('an attempt span covers send to the end of the body; the SDK call span ends after it', async () => {
+    await ask(traced());
+    const [attempt] = tracing.attempts();
+    const [call] = tracing.calls();
+    const end = (s: typeof call) => s.endTime[0] * 1e9 + s.endTime[1];
+    expect(end(attempt)).toBeLessThanOrEqual(end(call));
+  });
+
+  it('ramp_limit_exceeded and spend limit carry their error code; the spend limit is not retryable', async () => {
+    sim.script(
+      { kind: 'error', status: 429, errorCode: 'ramp_limit_exceeded', retryAfterSeconds: 1 },
+      { kind: 'error', status: 429, errorCode: 'enforced_spend_limit_reached' },
+    );
+    await caught(() => ask(traced({ maxRetries: 0 })));
+    await caught(() => ask(traced({ maxRetries: 0 })));
+    const [ramp, spend] = tracing.attempts();
+    expect(ramp.attributes).toMatchObject({
+      'error.type': 'rate_limit_error',
+      'anthropic.error.code': 'ramp_limit_exceeded',
+      'anthropic.retryable': true,
+    });
+    expect(spend.attributes).toMatchObject({
+      'error.type': 'rate_limit_error',
+      'anthropic.error.code': 'enforced_spend_limit_reached',
+      'anthropic.retryable': false,
+    });
+    expect(spend.attributes['anthropic.retry_after_ms']).toBeUndefined();
+  });
+
+  it.each([
+    [413, '413', false],
+    [502, '502', true],
+  ])(
+    'an HTML %i has no error type in its body: error.type is the status',
+    async (status, type, retryable) => {
+      sim.script({ kind: 'error', status });
+      await caught(() => ask(traced({ maxRetries: 0 })));
+      expect(tracing.attempts()[0].attributes).toMatchObject({
+        'http.response.status_code': status,
+        'error.type': type,
+        'anthropic.retryable': retryable,
+      });
+    },
+  );
+
+  it('a connection reset is a connection_error with no status', async () => {
+    sim.script({ kind: 'connection-reset' });
+    const error = await caught(() => ask(traced({ maxRetries: 0 })));
+    expect(error).toBeInstanceOf(Anthropic.APIConnectionError);
+    const [span] = tracing.attempts();
+    expect(span.attributes['error.type']).toBe('connection_error');
+    expect(span.attributes['http.response.status_code']).toBeUndefined();
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('a timeout before headers is error.type timeout', async () => {
+    const slow = await startSimulator({ latency: { responseMs: 2000 } });
+    try {
+      const client = clientFor(slow, { middleware: [claudeMiddleware()], maxRetries: 0, timeout: 100 });
+      expect(await caught(() => ask(client))).toBeInstanceOf(Anthropic.APIConnectionTimeoutError);
+      expect(tracing.attempts()[0].attributes['error.type']).toBe('timeout');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('an abort by the caller is recorded, and is not an error', async () => {
+    const slow = await startSimulator({ latency: { responseMs: 2000 } });
+    try {
+      const controller = new AbortController();
+      // An outer middleware aborts once the attempt is under way: no timing guesswork.
+      const abortWhenSent: Middleware = (request, next) => {
+        const sent = next(request);
+        controller.abort();
+        return sent;
+      };
+      const client = clientFor(slow, { middleware: [abortWhenSent, claudeMiddleware()], maxRetries: 0 });
+      const call = client.messages.create(
+        { model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'x' }] },
+        { signal: controller.signal },
+      );
+      expect(await caught(() => call)).toBeInstanceOf(Anthropic.APIUserAbortError);
+      const [span] = await tracing.waitForAttempts(1);
+      expect(span.attributes['anthropic.aborted']).toBe(true);
+      expect(span.status.code).toBe(SpanStatusCode.UNSET);
+      expect(span.attributes['error.type']).toBeUndefined();
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('garbage headers are ignored, not trusted: the attempt is still classified by its body', async () => {
+    sim.script({ kind: 'garbage-headers', status: 429 });
+    const error = await caught(() => ask(traced({ maxRetries: 0 })));
+    expect(error).toBeInstanceOf(Anthropic.RateLimitError);
+    const [span] = tracing.attempts();
+    expect(span.attributes).toMatchObject({
+      'error.type': 'rate_limit_error',
+      'http.response.status_code': 429,
+    });
+    expect(span.attributes['anthropic.retry_after_ms']).toBeUndefined();
+    expect(span.attributes['anthropic.request.id']).toBeUndefined();
+    expect(Object.keys(span.attributes).filter((k) => k.startsWith('anthropic.ratelimit.'))).toEqual([]);
+  });
+
+  it('a 200 whose JSON body is cut off is invalid_response_body; the caller gets the SDK error as before', async () => {
+    sim.script({ kind: 'malformed-body' });
+    const error = await caught(() => ask(traced({ maxRetries: 0 })));
+    expect(error.name).toBe('SyntaxError');
+    const [span] = tracing.attempts();
+    expect(span.attributes).toMatchObject({
+      'error.type': 'invalid_response_body',
+      'http.response.status_code': 200,
+    });
+  });
+
+  it('count_tokens attempts are spans too', async () => {
+    await traced().messages.countTokens({ model: MODEL, messages: [{ role: 'user', content: 'count me' }] });
+    expect(tracing.attempts()[0].attributes).toMatchObject({
+      'gen_ai.operation.name': 'count_tokens',
+      'url.full': `${sim.url}/v1/messages/count_tokens`,
+    });
+  });
+
+  it('beta.messages is traced like messages', async () => {
+    await traced().beta.messages.create({
+      model: MODEL,
+      max_tokens: 20,
+      messages: [{ role: 'user', content: 'b' }],
+    });
+    expect(tracing.attempts()).toHaveLength(1);
+  });
+
+  it('two claude-otel middlewares on one client still give one span per attempt', async () => {
+    await ask(traced({ middleware: [claudeMiddleware(), claudeMiddleware()] }));
+    expect(tracing.attempts()).toHaveLength(1);
+  });
+});
+
+describe('streams', () => {
+  const params = { model: MODEL, max_tokens: 256, messages: [{ role: 'user' as const, content: 'stream' }] };
+
+  it('the span stays open to the end of the stream, with time to first chunk and usage', async () => {
+    const slow = await startSimulator({ latency: { firstTokenMs: 120, deltaMs: 20 } });
+    try {
+      const stream = clientFor(slow, { middleware: [claudeMiddleware()] }).messages.stream(params);
+      const final = await stream.finalMessage();
+      const [span] = tracing.attempts();
+      expect(span.attributes).toMatchObject({
+        'anthropic.stream': true,
+        'gen_ai.usage.input_tokens': final.usage.input_tokens,
+        'gen_ai.usage.output_tokens': final.usage.output_tokens,
+        'gen_ai.response.finish_reasons': ['end_turn'],
+        'http.response.status_code': 200,
+      });
+      const ttfc = span.attributes['gen_ai.response.time_to_first_chunk'] as number;
+      expect(ttfc).toBeGreaterThanOrEqual(0.12);
+      const deltas = Math.ceil(final.usage.output_tokens / 3);
+      const durationMs = span.duration[0] * 1000 + span.duration[1] / 1e6;
+      // The span lasted through every delta, not just to the headers.
+      expect(durationMs).toBeGreaterThanOrEqual(120 + 20 * (deltas - 1));
+      expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a mid-stream overloaded_error is the attempt error.type, with status ERROR', async () => {
+    sim.script({ kind: 'mid-stream-error', afterDeltas: 2 });
+    const error = await caught(() => traced().messages.stream(params).finalMessage());
+    expect((error as InstanceType<typeof Anthropic.APIError>).type).toBe('overloaded_error');
+    const [span] = tracing.attempts();
+    expect(span.attributes).toMatchObject({
+      'http.response.status_code': 200,
+      'error.type': 'overloaded_error',
+      'anthropic.retryable': true,
+    });
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('a stream whose connection is cut mid-way is a connection_error', async () => {
+    sim.script({ kind: 'stall', afterDeltas: 1, durationMs: 30 });
+    await caught(() => traced().messages.stream(params).finalMessage());
+    expect(tracing.attempts()[0].attributes['error.type']).toBe('connection_error');
+  });
+
+  it('breaking out of a stream is an abort by the caller, not an error', async () => {
+    const stream = await traced().messages.create({ ...params, stream: true });
+    for await (const event of stream) {
+      if (event.type === 'content_block_delta') break;
+    }
+    const [span] = await tracing.waitForAttempts(1);
+    expect(span.attributes['anthropic.aborted']).toBe(true);
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it('a garbled stream is invalid_response_body', async () => {
+    sim.script({ kind: 'malformed-body' });
+    await caught(() => traced().messages.stream(params).finalMessage());
+    expect(tracing.attempts()[0].attributes['error.type']).toBe('invalid_response_body');
+  });
+});
