@@ -43,7 +43,8 @@ export function readRetryAfterMs(headers: Headers, now = Date.now()): number | u
   const value = headers.get('retry-after');
   if (value === null) return undefined;
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
+  // An HTTP date names its day and zone ("Wed, 21 Oct 2026 07:28:00 GMT"); Date.parse would take "-3" too.
+  const date = /GMT|UTC|[+-]\d{4}$/.test(value) ? Date.parse(value) : Number.NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 

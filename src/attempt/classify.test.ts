@@ -1,0 +1,85 @@
+import { classifyHttpError, classifyStreamError, classifyTransportError, identifier } from './classify';
+import { factsOf } from './error-body';
+
+describe('classifyHttpError: the error-type table', () => {
+  it.each([
+    [400, 'invalid_request_error', undefined, false],
+    [401, 'authentication_error', undefined, false],
+    [402, 'billing_error', undefined, false],
+    [403, 'permission_error', undefined, false],
+    [404, 'not_found_error', undefined, false],
+    [408, undefined, undefined, true],
+    [409, undefined, undefined, true],
+    [413, 'request_too_large', undefined, false],
+    [429, 'rate_limit_error', undefined, true],
+    [429, 'rate_limit_error', 'ramp_limit_exceeded', true],
+    [429, 'rate_limit_error', 'enforced_spend_limit_reached', false],
+    [429, 'rate_limit_error', 'contract_spend_limit_reached', false],
+    [500, 'api_error', undefined, true],
+    [502, undefined, undefined, true],
+    [504, 'timeout_error', undefined, true],
+    [529, 'overloaded_error', undefined, true],
+  ])('%i %s %s -> retryable %s', (status, type, code, retryable) => {
+    const result = classifyHttpError(status, { type, code }, undefined);
+    expect(result).toEqual({
+      failed: true,
+      errorType: type ?? String(status),
+      ...(code ? { errorCode: code } : {}),
+      retryable,
+    });
+  });
+  it('x-should-retry from the server overrides the table', () => {
+    expect(classifyHttpError(529, { type: 'overloaded_error' }, false).retryable).toBe(false);
+    expect(classifyHttpError(400, { type: 'invalid_request_error' }, true).retryable).toBe(true);
+  });
+});
+
+describe('other outcomes', () => {
+  it('a mid-stream error is retryable when its type is', () => {
+    expect(classifyStreamError('overloaded_error', undefined)).toEqual({
+      failed: true,
+      errorType: 'overloaded_error',
+      retryable: true,
+    });
+    expect(classifyStreamError('invalid_request_error', undefined).retryable).toBe(false);
+    expect(classifyStreamError(undefined, undefined).errorType).toBe('stream_error');
+  });
+  it('transport failures: timeout, connection error, or an abort by the caller', () => {
+    const abort = Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+    expect(classifyTransportError(abort, false).errorType).toBe('timeout');
+    expect(
+      classifyTransportError(new TypeError('fetch failed', { cause: new Error('ECONNRESET') }), false),
+    ).toEqual({
+      failed: true,
+      errorType: 'connection_error',
+      retryable: true,
+    });
+    expect(classifyTransportError(abort, true)).toEqual({ failed: false, aborted: true });
+    expect(classifyTransportError(undefined, false).errorType).toBe('connection_error');
+  });
+});
+
+describe('reading error bodies', () => {
+  it('takes type and code from the envelope', () => {
+    const body = JSON.stringify({
+      type: 'error',
+      error: { type: 'rate_limit_error', message: 'x', details: { error_code: 'ramp_limit_exceeded' } },
+    });
+    expect(factsOf(body)).toEqual({ type: 'rate_limit_error', code: 'ramp_limit_exceeded' });
+  });
+  it.each([
+    ['<html><body>502 Bad Gateway</body></html>'],
+    ['{"type":"error","error":'],
+    ['{"error":{"type":"a type with spaces <script>"}}'],
+    ['{"error":{"type":42}}'],
+    ['null'],
+    [''],
+  ])('garbage %j yields nothing', (text) => {
+    expect(factsOf(text)).toEqual({});
+  });
+  it('identifier() bounds what it keeps', () => {
+    expect(identifier('overloaded_error')).toBe('overloaded_error');
+    expect(identifier('x'.repeat(65))).toBeUndefined();
+    expect(identifier('bad value')).toBeUndefined();
+  });
+});

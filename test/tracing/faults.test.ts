@@ -1,0 +1,75 @@
+import type { Span, Tracer, TracerProvider } from '@opentelemetry/api';
+import { claudeMiddleware } from '../../src';
+import { type Simulator, startSimulator } from '../../src/simulator';
+import { ask, clientFor } from '../support/sdk';
+import { runWorkload } from '../support/workload';
+
+/** A tracer provider whose tracers throw on every call. */
+const throwingProvider: TracerProvider = {
+  getTracer: () =>
+    ({
+      startSpan: () => {
+        throw new Error('tracer down');
+      },
+      startActiveSpan: () => {
+        throw new Error('tracer down');
+      },
+    }) as unknown as Tracer,
+};
+
+/** A tracer whose spans throw on every method: the failure comes after the attempt started. */
+const throwingSpans: TracerProvider = {
+  getTracer: () =>
+    ({
+      startSpan: () =>
+        new Proxy({} as Span, {
+          get: (_target, property) =>
+            property === 'spanContext'
+              ? () => ({ traceId: '0'.repeat(32), spanId: '1'.repeat(16), traceFlags: 1 })
+              : () => {
+                  throw new Error(`span.${String(property)} down`);
+                },
+        }),
+    }) as unknown as Tracer,
+};
+
+describe('telemetry failures never reach the caller', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ scenario: 'chaos', seed: 3 });
+  });
+  afterAll(() => sim.close());
+
+  it.each([
+    ['a tracer that throws', throwingProvider],
+    ['spans that throw', throwingSpans],
+  ])(
+    '%s: the same chaos workload gives exactly the same results as without telemetry',
+    async (_name, provider) => {
+      sim.reset();
+      // One call at a time: the seeded faults then fall on the same calls in both runs.
+      const plain = await runWorkload(sim, { calls: 100, concurrency: 1 });
+      sim.reset();
+      const client = clientFor(sim, {
+        maxRetries: 0,
+        middleware: [claudeMiddleware({ tracerProvider: provider })],
+      });
+      const traced = await runWorkload(sim, { calls: 100, concurrency: 1, client });
+      expect(traced).toEqual(plain);
+    },
+  );
+
+  it('a successful call returns the same message with and without a broken tracer', async () => {
+    const quiet = await startSimulator();
+    try {
+      const plain = await ask(clientFor(quiet), 'same question');
+      const broken = await ask(
+        clientFor(quiet, { middleware: [claudeMiddleware({ tracerProvider: throwingSpans })] }),
+        'same question',
+      );
+      expect({ ...broken, id: '' }).toEqual({ ...plain, id: '' });
+    } finally {
+      await quiet.close();
+    }
+  });
+});
