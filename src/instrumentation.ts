@@ -14,12 +14,8 @@ export type AnthropicInstrumentationConfig = InstrumentationConfig & ClaudeOtelC
 /** The `@anthropic-ai/sdk` releases this instrumentation patches (the ones CI tests). */
 export const SUPPORTED_SDK_VERSIONS = ['>=1.13.0 <1.14.0'];
 
-interface ClientPrototype {
-  backendMiddleware(): ReadonlyArray<Middleware>;
-}
-
 interface SdkModule {
-  BaseAnthropic?: { prototype: ClientPrototype };
+  BaseAnthropic?: { prototype: object };
 }
 
 /**
@@ -50,32 +46,43 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
       },
       (moduleExports: SdkModule) => {
         const prototype = moduleExports?.BaseAnthropic?.prototype;
-        if (prototype) this._unwrap(prototype, 'backendMiddleware');
+        const descriptor = prototype && Object.getOwnPropertyDescriptor(prototype, 'middleware');
+        if (descriptor?.set === this.middlewareSetter)
+          delete (prototype as { middleware?: unknown }).middleware;
       },
     );
   }
 
   /**
-   * Every client gets the attempt middleware through `backendMiddleware()`, the SDK's innermost
-   * middleware slot, which it consults on every attempt: clients built before or after
-   * registration are covered, and `disable()` takes it away from all of them.
+   * Every client constructed from now on carries the attempt middleware, last of its client-level
+   * middleware: the constructor's `this.middleware = [...]` meets a setter on the prototype that
+   * stores the list, plus ours, on the instance. Clients keep it after `disable()`, where it passes
+   * every request straight through until `enable()`.
    */
   private patchClient(moduleExports: SdkModule): void {
     const prototype = moduleExports?.BaseAnthropic?.prototype;
-    if (!prototype || typeof prototype.backendMiddleware !== 'function') {
-      this._diag.warn(
-        '@anthropic-ai/sdk has no BaseAnthropic.prototype.backendMiddleware: attempts are not traced',
-      );
+    if (!prototype || Object.getOwnPropertyDescriptor(prototype, 'middleware')) {
+      this._diag.warn('@anthropic-ai/sdk has no BaseAnthropic prototype to patch: attempts are not traced');
       return;
     }
-    const middleware = this.middleware;
-    this._wrap(
-      prototype,
-      'backendMiddleware',
-      (original: () => ReadonlyArray<Middleware>) =>
-        function backendMiddleware(this: ClientPrototype): ReadonlyArray<Middleware> {
-          return [middleware, ...original.call(this)];
-        },
-    );
+    Object.defineProperty(prototype, 'middleware', {
+      configurable: true,
+      get: () => undefined,
+      set: this.middlewareSetter,
+    });
   }
+
+  private readonly middlewareSetter = (() => {
+    const instrumentation = this;
+    return function setMiddleware(this: object, value: unknown): void {
+      const ours = instrumentation.middleware;
+      const list = Array.isArray(value) ? value.filter((m) => m !== ours) : [];
+      Object.defineProperty(this, 'middleware', {
+        value: [...list, ours],
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    };
+  })();
 }

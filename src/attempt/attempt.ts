@@ -87,11 +87,31 @@ export interface AttemptFacts {
   durationMs: number;
 }
 
+/** Ends the span of an attempt whose response was collected before its body was read to an end. */
+const unread = new FinalizationRegistry<Attempt>((attempt) => attempt.abandoned());
+
 /** Per-call state, kept on the SDK's request options object (the same across a call's attempts). */
 const calls = new WeakMap<object, { lastEnd: number }>();
 
-function operationOf(path: string): string {
-  return path.endsWith('/count_tokens') ? 'count_tokens' : 'chat';
+const urlCache = new Map<string, Record<string, string | number>>();
+
+/** URL attributes of a request URL (without credentials), cached: a client calls few distinct URLs. */
+function urlAttributes(raw: string): Record<string, string | number> {
+  let attributes = urlCache.get(raw);
+  if (!attributes) {
+    const url = new URL(raw);
+    url.username = '';
+    url.password = '';
+    attributes = {
+      [ATTR_URL_FULL]: url.href,
+      [ATTR_SERVER_ADDRESS]: url.hostname,
+      [ATTR_SERVER_PORT]: url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443,
+      [ATTR_GEN_AI_OPERATION_NAME]: url.pathname.endsWith('/count_tokens') ? 'count_tokens' : 'chat',
+    };
+    if (urlCache.size >= 256) urlCache.clear();
+    urlCache.set(raw, attributes);
+  }
+  return attributes;
 }
 
 /** One HTTP attempt, from the gate to the end of its body. Never throws into the SDK. */
@@ -122,18 +142,12 @@ export class Attempt {
     };
     if (retryCount > 0 && previous) this.facts.backoffMs = Math.max(0, this.startedAt - previous.lastEnd);
 
-    const url = new URL(request.url);
-    url.username = '';
-    url.password = '';
     const attributes: Record<string, string | number | boolean> = {
       [ATTR_HTTP_REQUEST_METHOD]: request.method ?? 'GET',
-      [ATTR_URL_FULL]: url.href,
-      [ATTR_SERVER_ADDRESS]: url.hostname,
-      [ATTR_SERVER_PORT]: url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443,
+      ...urlAttributes(request.url),
       [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_ANTHROPIC,
-      [ATTR_GEN_AI_OPERATION_NAME]: operationOf(url.pathname),
-      [ATTR_ANTHROPIC_STREAM]: this.facts.stream,
     };
+    if (this.facts.stream) attributes[ATTR_ANTHROPIC_STREAM] = true;
     if (this.facts.model) attributes[ATTR_GEN_AI_REQUEST_MODEL] = this.facts.model;
     if (retryCount > 0) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = retryCount;
     if (this.facts.backoffMs !== undefined)
@@ -156,41 +170,56 @@ export class Attempt {
     });
   }
 
-  /** A response arrived: read what it says and hand the SDK the response (observed when 2xx). */
-  async received(response: Response): Promise<Response> {
+  /** An error response: read what its body says (from a clone) before the SDK sees it. */
+  async failed(response: Response): Promise<Response> {
     try {
-      this.markCallEnd();
-      const headers = response.headers;
-      this.facts.status = response.status;
-      this.facts.requestId = identifier(headers.get('request-id'));
-      this.facts.retryAfterMs = readRetryAfterMs(headers);
-      this.facts.rateLimits = readRateLimits(headers, this.settings.rateLimitResources);
-      if (!response.ok) {
-        const body = await readErrorBody(
-          response,
-          this.settings.errorBodyMaxBytes,
-          this.settings.errorBodyTimeoutMs,
-        );
-        this.guard(() => this.finish(classifyHttpError(response.status, body, readShouldRetry(headers))));
-        return response;
-      }
-      const contentType = headers.get('content-type') ?? '';
+      this.readHeaders(response);
+      const body = await readErrorBody(
+        response,
+        this.settings.errorBodyMaxBytes,
+        this.settings.errorBodyTimeoutMs,
+      );
+      this.finish(classifyHttpError(response.status, body, readShouldRetry(response.headers)));
+    } catch {
+      this.guard(() => this.finish({ failed: true, errorType: String(response.status) }));
+    }
+    return response;
+  }
+
+  /** A 2xx: the span stays open until the SDK has read the body to its end. */
+  succeeded(response: Response): Response {
+    try {
+      this.readHeaders(response);
+      const contentType = response.headers.get('content-type') ?? '';
       const isStream = contentType.includes('text/event-stream');
-      const isJson = contentType.includes('json');
-      if (!isStream && !isJson) {
+      if (!isStream && !contentType.includes('json')) {
         this.finish(OK);
         return response;
       }
-      return observeBody(response, isStream, (facts, error) =>
-        this.guard(() => this.bodyEnded(facts, error)),
-      );
+      unread.register(response, this, this);
+      observeBody(response, isStream, (facts, end) => this.guard(() => this.bodyEnded(facts, end)));
     } catch {
       this.guard(() => this.finish(OK));
-      return response;
     }
+    return response;
+  }
+
+  private readHeaders(response: Response): void {
+    this.markCallEnd();
+    const headers = response.headers;
+    this.facts.status = response.status;
+    this.facts.requestId = identifier(headers.get('request-id'));
+    this.facts.retryAfterMs = readRetryAfterMs(headers);
+    this.facts.rateLimits = readRateLimits(headers, this.settings.rateLimitResources);
+  }
+
+  /** The response was dropped without its body read to an end (a consumer we do not observe). */
+  abandoned(): void {
+    this.guard(() => this.finish(OK));
   }
 
   private bodyEnded(body: BodyFacts, end: BodyEnd): void {
+    unread.unregister(this);
     this.facts.reply = body.reply;
     const stream = body.stream;
     if (stream?.firstDeltaAt !== undefined) {
@@ -256,11 +285,10 @@ export class Attempt {
       const usage = reply.usage;
       if (usage.input !== undefined) attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.input;
       if (usage.output !== undefined) attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.output;
-      if (usage.cacheRead !== undefined)
-        attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheRead;
-      if (usage.cacheCreation !== undefined) {
+      // Cache counts only when there were any: every attribute costs on every attempt.
+      if (usage.cacheRead) attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheRead;
+      if (usage.cacheCreation)
         attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheCreation;
-      }
     }
     if (facts.timeToFirstChunk !== undefined) {
       attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = facts.timeToFirstChunk;

@@ -1,10 +1,6 @@
 import { mergeMessage, type ReplyFacts } from './reply-facts';
 import { SseScanner, type StreamFacts } from './sse-scanner';
 
-/** JSON bodies up to this size are parsed whole for their facts; past it only the tail is scanned. */
-const WHOLE_JSON_LIMIT = 1 << 20;
-const TAIL_BYTES = 8192;
-
 export interface BodyFacts {
   reply: ReplyFacts;
   /** Present for event streams. */
@@ -13,115 +9,146 @@ export interface BodyFacts {
   malformed?: boolean;
 }
 
-/** Collects a JSON body (bounded) and reads the reply's facts from it at the end. */
-class JsonCollector {
-  private chunks: Buffer[] = [];
-  private size = 0;
-  private tail = Buffer.alloc(0);
-
-  constructor(private readonly facts: BodyFacts) {}
-
-  push(chunk: Uint8Array): void {
-    this.size += chunk.byteLength;
-    const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.size <= WHOLE_JSON_LIMIT) this.chunks.push(Buffer.from(buffer));
-    else {
-      this.chunks = [];
-      this.tail = Buffer.concat([this.tail, buffer]).subarray(-TAIL_BYTES);
-    }
-  }
-
-  end(): void {
-    if (this.size <= WHOLE_JSON_LIMIT) {
-      try {
-        mergeMessage(this.facts.reply, JSON.parse(Buffer.concat(this.chunks).toString('utf8')));
-      } catch {
-        this.facts.malformed = true;
-      }
-      return;
-    }
-    const usage = /"usage"\s*:\s*(\{[^{}]*\})/.exec(this.tail.toString('utf8'));
-    if (usage) mergeMessage(this.facts.reply, { usage: JSON.parse(usage[1]) });
-  }
-}
-
-/** How the SDK's reading of a body ended. */
+/** How the consumer's reading of a body ended. */
 export type BodyEnd = { kind: 'complete' } | { kind: 'cancelled' } | { kind: 'failed'; error: unknown };
 
+type OnEnd = (facts: BodyFacts, end: BodyEnd) => void;
+
 /**
- * Passes a successful response's body through to the SDK byte for byte, as the SDK pulls it,
- * observing it on the way: usage and stop reason, and for streams the first delta, `message_stop`
- * and error events. `onEnd` runs once: when the body is complete (before the SDK's last read
- * resolves), when it failed, or when the SDK cancelled it.
+ * Observes a successful response's body as its consumer reads it, without replacing the
+ * response or copying its body: the instance's own `json()`/`text()` (non-streaming) or its
+ * body's async iterator and `getReader()` (streams) are wrapped to look at what passes.
+ * `onEnd` runs once, before the consumer's last read resolves, when the body is complete,
+ * failed, or was cancelled.
  */
-export function observeBody(
-  response: Response,
-  stream: boolean,
-  onEnd: (facts: BodyFacts, end: BodyEnd) => void,
-): Response {
-  const body = response.body;
+export function observeBody(response: Response, stream: boolean, onEnd: OnEnd): void {
   const facts: BodyFacts = { reply: { usage: {} } };
-  if (!body) {
-    onEnd(facts, { kind: 'complete' });
-    return response;
-  }
-  let scanner: SseScanner | JsonCollector;
-  if (stream) {
-    facts.stream = { stopped: false };
-    scanner = new SseScanner(facts.reply, facts.stream);
-  } else {
-    scanner = new JsonCollector(facts);
-  }
   let ended = false;
-  let broken = false;
-  const observe = (step: () => void) => {
-    if (broken) return;
-    try {
-      step();
-    } catch {
-      broken = true; // observation failed; the body still reaches the SDK whole
-    }
-  };
   const end = (how: BodyEnd) => {
     if (ended) return;
     ended = true;
     onEnd(facts, how);
   };
-  const reader = body.getReader();
-  const observed = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        let chunk: Awaited<ReturnType<typeof reader.read>>;
-        try {
-          chunk = await reader.read();
-        } catch (error) {
-          end({ kind: 'failed', error });
-          controller.error(error);
-          return;
-        }
-        if (chunk.done) {
-          observe(() => scanner.end());
-          end({ kind: 'complete' });
-          controller.close();
-          return;
-        }
-        controller.enqueue(chunk.value);
-        observe(() => scanner.push(chunk.value));
-      },
-      cancel(reason) {
-        end({ kind: 'cancelled' });
-        return reader.cancel(reason);
-      },
+  if (stream) tapStream(response, facts, end);
+  else tapJson(response, facts, end);
+}
+
+function tapJson(response: Response, facts: BodyFacts, end: (how: BodyEnd) => void): void {
+  const json = response.json;
+  const text = response.text;
+  Object.defineProperty(response, 'json', {
+    configurable: true,
+    value: async function observedJson(this: Response) {
+      try {
+        const value: unknown = await json.call(this);
+        mergeMessage(facts.reply, value);
+        end({ kind: 'complete' });
+        return value;
+      } catch (error) {
+        if ((error as { name?: unknown })?.name === 'SyntaxError') facts.malformed = true;
+        end({ kind: 'failed', error });
+        throw error;
+      }
     },
-    { highWaterMark: 0 },
-  );
-  const replacement = new Response(observed, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
   });
-  // Keep what the SDK may read off the original: its URL (and whether it was redirected).
-  Object.defineProperty(replacement, 'url', { value: response.url });
-  Object.defineProperty(replacement, 'redirected', { value: response.redirected });
-  return replacement;
+  Object.defineProperty(response, 'text', {
+    configurable: true,
+    value: async function observedText(this: Response) {
+      try {
+        const value: string = await text.call(this);
+        try {
+          mergeMessage(facts.reply, JSON.parse(value));
+        } catch {
+          facts.malformed = true;
+        }
+        end({ kind: 'complete' });
+        return value;
+      } catch (error) {
+        end({ kind: 'failed', error });
+        throw error;
+      }
+    },
+  });
+}
+
+/** A read result, from a reader or an async iterator. */
+type Chunk = { done?: boolean; value?: Uint8Array };
+
+function tapStream(response: Response, facts: BodyFacts, end: (how: BodyEnd) => void): void {
+  const body = response.body;
+  if (!body) {
+    end({ kind: 'complete' });
+    return;
+  }
+  facts.stream = { stopped: false };
+  const scanner = new SseScanner(facts.reply, facts.stream);
+  let broken = false;
+  const seen = (chunk: Chunk): Chunk => {
+    if (chunk.done) {
+      if (!broken) safely(() => scanner.end());
+      end({ kind: 'complete' });
+    } else if (chunk.value && !broken && !safely(() => scanner.push(chunk.value as Uint8Array)))
+      broken = true;
+    return chunk;
+  };
+  const failed = (error: unknown): never => {
+    end({ kind: 'failed', error });
+    throw error;
+  };
+  const cancelled = () => end({ kind: 'cancelled' });
+
+  const getReader = body.getReader;
+  Object.defineProperty(body, 'getReader', {
+    configurable: true,
+    value: function observedGetReader(this: ReadableStream<Uint8Array>, ...args: unknown[]) {
+      const reader = (getReader as (...a: unknown[]) => ReadableStreamDefaultReader<Uint8Array>).apply(
+        this,
+        args,
+      );
+      const read = reader.read;
+      const cancel = reader.cancel;
+      Object.defineProperty(reader, 'read', {
+        configurable: true,
+        value: () => read.call(reader).then(seen as <T>(chunk: T) => T, failed),
+      });
+      Object.defineProperty(reader, 'cancel', {
+        configurable: true,
+        value: (reason?: unknown) => {
+          cancelled();
+          return cancel.call(reader, reason);
+        },
+      });
+      return reader;
+    },
+  });
+  const iterate = body[Symbol.asyncIterator];
+  Object.defineProperty(body, Symbol.asyncIterator, {
+    configurable: true,
+    value: function observedIterator(this: ReadableStream<Uint8Array>, ...args: unknown[]) {
+      const iterator = (iterate as (...a: unknown[]) => AsyncIterableIterator<Uint8Array>).apply(this, args);
+      const next = iterator.next;
+      const stop = iterator.return;
+      return {
+        next: (...a: []) => next.apply(iterator, a).then(seen as <T>(chunk: T) => T, failed),
+        return: (value?: unknown) => {
+          cancelled();
+          return stop
+            ? stop.call(iterator, value)
+            : Promise.resolve({ done: true as const, value: undefined });
+        },
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+      };
+    },
+  });
+}
+
+function safely(step: () => void): boolean {
+  try {
+    step();
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -12,19 +12,28 @@ export interface RateLimitReading {
 
 export type RateLimits = Partial<Record<RateLimitResource, RateLimitReading>>;
 
+/** A non-negative number header; anything else is undefined. */
 function count(value: string | null): number | undefined {
-  if (value === null || !/^\s*\d+(\.\d+)?\s*$/.test(value)) return undefined;
-  return Number(value);
+  if (value === null || value === '') return undefined;
+  const n = Number(value);
+  return n >= 0 && n < Number.POSITIVE_INFINITY ? n : undefined;
 }
+
+const NAMES = Object.fromEntries(
+  RATE_LIMIT_RESOURCES.map((resource) => {
+    const prefix = `anthropic-ratelimit-${resource.replace('_', '-')}-`;
+    return [resource, { limit: `${prefix}limit`, remaining: `${prefix}remaining`, reset: `${prefix}reset` }];
+  }),
+) as Record<RateLimitResource, { limit: string; remaining: string; reset: string }>;
 
 /** The `anthropic-ratelimit-<resource>-{limit,remaining,reset}` headers of the given resources. */
 export function readRateLimits(headers: Headers, resources: readonly RateLimitResource[]): RateLimits {
   const out: RateLimits = {};
   for (const resource of resources) {
-    const prefix = `anthropic-ratelimit-${resource.replace('_', '-')}-`;
-    const limit = count(headers.get(`${prefix}limit`));
-    const remaining = count(headers.get(`${prefix}remaining`));
-    const reset = headers.get(`${prefix}reset`);
+    const names = NAMES[resource];
+    const limit = count(headers.get(names.limit));
+    const remaining = count(headers.get(names.remaining));
+    const reset = headers.get(names.reset);
     const resetAt = reset === null ? Number.NaN : Date.parse(reset);
     if (limit === undefined && remaining === undefined && Number.isNaN(resetAt)) continue;
     const reading: RateLimitReading = {};

@@ -29,6 +29,6 @@ export function attemptMiddleware(
       attempt.failedToSend(error);
       throw error;
     }
-    return attempt.received(response);
+    return response.ok ? attempt.succeeded(response) : attempt.failed(response);
   };
 }

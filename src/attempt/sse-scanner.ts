@@ -23,6 +23,7 @@ const PARSED = new Set(['message_start', 'message_delta', 'error']);
 export class SseScanner {
   private readonly decoder = new TextDecoder();
   private partial = '';
+  private carriedCR = '';
   private event = '';
   private data = '';
 
@@ -32,31 +33,49 @@ export class SseScanner {
   ) {}
 
   push(chunk: Uint8Array): void {
-    let text = this.partial + this.decoder.decode(chunk, { stream: true });
-    // A trailing \r may be half of a \r\n: keep it for the next chunk.
-    const keep = text.endsWith('\r') ? 1 : 0;
-    if (keep) text = text.slice(0, -1);
-    const lines = text.split(/\r\n|\r|\n/);
-    this.partial = (lines.pop() ?? '') + (keep ? '\r' : '');
-    for (const line of lines) this.line(line);
+    let text = this.decoder.decode(chunk, { stream: true });
+    if (text.includes('\r')) {
+      // Rare: CR or CRLF line ends. A trailing CR may be half of a CRLF, so it waits for the next chunk.
+      text = this.carriedCR + text;
+      this.carriedCR = text.endsWith('\r') ? '\r' : '';
+      if (this.carriedCR) text = text.slice(0, -1);
+      text = text.replace(/\r\n?/g, '\n');
+    } else if (this.carriedCR) {
+      // The carried CR ended a line, unless this chunk's LF completes it as a CRLF.
+      if (!text.startsWith('\n')) text = `\n${text}`;
+      this.carriedCR = '';
+    }
+    const buffer = this.partial ? this.partial + text : text;
+    let start = 0;
+    for (;;) {
+      const newline = buffer.indexOf('\n', start);
+      if (newline < 0) break;
+      this.line(buffer, start, newline);
+      start = newline + 1;
+    }
+    this.partial = start < buffer.length ? buffer.slice(start) : '';
   }
 
   end(): void {
-    const rest = this.partial + this.decoder.decode();
+    const rest = this.partial + (this.carriedCR ? '\n' : '') + this.decoder.decode();
     this.partial = '';
-    if (rest) this.line(rest);
-    this.line('');
+    this.carriedCR = '';
+    if (rest) this.line(rest, 0, rest.length);
+    this.dispatch();
   }
 
-  private line(line: string): void {
-    if (line === '') {
+  /** One line, `buffer[start, end)`, looked at without copying unless it matters. */
+  private line(buffer: string, start: number, end: number): void {
+    if (end === start) {
       this.dispatch();
       return;
     }
-    if (line.startsWith('event:')) {
-      this.event = line.slice(6).trim();
-    } else if (line.startsWith('data:') && PARSED.has(this.event)) {
-      const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
+    const first = buffer.charCodeAt(start);
+    if (first === 101 /* e */ && buffer.startsWith('event:', start)) {
+      this.event = buffer.slice(start + 6, end).trim();
+    } else if (first === 100 /* d */ && PARSED.has(this.event) && buffer.startsWith('data:', start)) {
+      const from = buffer.charCodeAt(start + 5) === 32 ? start + 6 : start + 5;
+      const value = buffer.slice(from, end);
       this.data = this.data ? `${this.data}\n${value}` : value;
     }
   }
