@@ -1,10 +1,10 @@
-// Client CPU per call against the simulator on loopback, side by side in one run:
-//   off                     the SDK with tracing off (context only)
-//   sdk-simple / -batch     the SDK with its own tracing (one span per call)
-//   ...+claude-otel         the same plus claude-otel (one more span per attempt)
-// Each variant runs in a fresh process, in rounds, order rotated; medians reported.
+// Client CPU per call against the simulator on loopback: the SDK with its tracing off, with its
+// own tracing, and with its own tracing plus claude-otel, side by side in one process each run
+// (interleaved batches; see overhead-client.mjs), for non-streaming and streaming calls and for
+// a SimpleSpanProcessor and a BatchSpanProcessor. The client is pinned to one core and the
+// simulator to the other (when taskset exists).
 // Target: claude-otel adds <= 5% CPU per call over the SDK with its own tracing.
-//   node bench/overhead.mjs [--rounds 5] [--calls 3000] [--no-write]
+//   node bench/overhead.mjs [--runs 2] [--batches 20] [--batch 400] [--no-write]
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -15,20 +15,14 @@ import { parseArgs, promisify } from 'node:util';
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '7' },
-    calls: { type: 'string', default: '4000' },
+    runs: { type: 'string', default: '2' },
+    batches: { type: 'string', default: '20' },
+    batch: { type: 'string', default: '400' },
     'no-write': { type: 'boolean', default: false },
   },
 });
 const TARGET = 0.05;
-const variants = ['off', 'sdk-simple', 'sdk-simple+claude-otel', 'sdk-batch', 'sdk-batch+claude-otel'];
-const modes = [
-  { name: 'non-streaming', stream: false },
-  { name: 'streaming', stream: true },
-];
 
-// The simulator and the measured client each get a core of their own (when taskset exists), so that
-// neither's CPU time is inflated by the other's.
 const pinned = (() => {
   try {
     execFileSync('taskset', ['-c', '0', 'true']);
@@ -41,84 +35,75 @@ const [serverCommand, serverArgs] = pinned(1, [join(here, 'simulator-server.mjs'
 const server = spawn(serverCommand, serverArgs, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const { url } = await new Promise((resolve) => server.once('message', resolve));
 const run = promisify(execFile);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-const results = {};
-for (const mode of modes) {
-  const samples = Object.fromEntries(variants.map((v) => [v, []]));
-  for (let round = 0; round < Number(values.rounds); round++) {
-    const order = variants.map((_, i) => variants[(i + round) % variants.length]);
-    for (const variant of order) {
-      const args = [
-        join(here, 'overhead-client.mjs'),
-        '--variant',
-        variant,
-        '--url',
-        url,
-        '--calls',
-        values.calls,
-      ];
-      if (mode.stream) args.push('--stream');
+const cases = [];
+for (const stream of [false, true]) {
+  for (const processor of ['simple', 'batch']) {
+    const batches = { off: [], sdk: [], 'sdk+claude-otel': [] };
+    for (let r = 0; r < Number(values.runs); r++) {
+      process.stderr.write(`${stream ? 'streaming' : 'non-streaming'} / ${processor}: run ${r + 1}/${values.runs}\n`);
+      const args = [join(here, 'overhead-client.mjs'), '--processor', processor, '--url', url];
+      args.push('--batches', values.batches, '--batch', values.batch);
+      if (stream) args.push('--stream');
       const { stdout } = await run(...pinned(0, args), { cwd: here });
-      samples[variant].push(JSON.parse(stdout).cpuMicrosPerCall);
-      process.stderr.write(`${mode.name} round ${round + 1}/${values.rounds}: ${variant}        \r`);
+      for (const [name, xs] of Object.entries(JSON.parse(stdout))) batches[name].push(...xs);
     }
+    const m = Object.fromEntries(Object.entries(batches).map(([k, xs]) => [k, median(xs)]));
+    // Paired: batch i of each variant ran side by side, so compare them batch by batch too.
+    const pairedAdded = median(batches['sdk+claude-otel'].map((x, i) => x / batches.sdk[i] - 1));
+    cases.push({
+      mode: stream ? 'streaming' : 'non-streaming',
+      processor,
+      medianCpuMicrosPerCall: { off: round(m.off), sdk: round(m.sdk), 'sdk+claude-otel': round(m['sdk+claude-otel']) },
+      sdkTracingOverOff: round(m.sdk / m.off - 1, 3),
+      claudeOtelOverSdkTracing: round(pairedAdded, 3),
+      batches: Object.fromEntries(Object.entries(batches).map(([k, xs]) => [k, xs.map((x) => round(x))])),
+    });
   }
-  const m = Object.fromEntries(variants.map((v) => [v, Math.round(median(samples[v]) * 10) / 10]));
-  const added = (base, withUs) => Math.round(((m[withUs] - m[base]) / m[base]) * 1000) / 1000;
-  results[mode.name] = {
-    medianCpuMicrosPerCall: m,
-    samples,
-    sdkTracingOverOff: Math.round(((m['sdk-simple'] - m.off) / m.off) * 1000) / 1000,
-    claudeOtelOverSdkTracing: {
-      simple: added('sdk-simple', 'sdk-simple+claude-otel'),
-      batch: added('sdk-batch', 'sdk-batch+claude-otel'),
-    },
-  };
 }
 server.send({ command: 'close' });
 
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
-const verdicts = Object.entries(results).flatMap(([mode, r]) =>
-  Object.entries(r.claudeOtelOverSdkTracing).map(([p, x]) => ({
-    mode,
-    processor: p,
-    added: x,
-    pass: x <= TARGET,
-  })),
-);
+const failures = cases.filter((c) => c.claudeOtelOverSdkTracing > TARGET);
 const report = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
-  settings: { rounds: Number(values.rounds), callsPerSample: Number(values.calls), concurrency: 16 },
+  settings: { runs: Number(values.runs), batches: Number(values.batches), callsPerBatch: Number(values.batch), concurrency: 16 },
   target: `claude-otel adds <= ${pct(TARGET)} CPU per call over the SDK with its own tracing`,
-  results,
-  verdict: verdicts.every((v) => v.pass) ? 'pass' : verdicts.filter((v) => !v.pass),
+  cases,
+  verdict: failures.length === 0 ? 'pass' : failures.map((c) => `${c.mode}/${c.processor}: ${pct(c.claudeOtelOverSdkTracing)}`),
 };
-const rows = Object.entries(results)
-  .map(([mode, r]) => {
-    const m = r.medianCpuMicrosPerCall;
-    return `| ${mode} | ${m.off} | ${m['sdk-simple']} | ${m['sdk-simple+claude-otel']} | **${pct(r.claudeOtelOverSdkTracing.simple)}** | ${m['sdk-batch']} | ${m['sdk-batch+claude-otel']} | **${pct(r.claudeOtelOverSdkTracing.batch)}** |`;
+const rows = cases
+  .map((c) => {
+    const m = c.medianCpuMicrosPerCall;
+    return `| ${c.mode} | ${c.processor} | ${m.off} | ${m.sdk} | ${m['sdk+claude-otel']} | ${pct(c.sdkTracingOverOff)} | **${pct(c.claudeOtelOverSdkTracing)}** |`;
   })
   .join('\n');
 const md = `# Overhead: client CPU per call
 
 ${report.date}, ${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}.
-\`node bench/overhead.mjs\`: the official SDK against the simulator (another process) on loopback, 16 calls
-in flight, ${values.calls} measured calls per sample after 500 warm-up calls, each sample a fresh process,
-${values.rounds} rounds with the order rotated; the client pinned to one core and the simulator to the other;
-medians of the client's own CPU time (user + system) per call, in us.
-Spans go to an exporter that drops them, through a SimpleSpanProcessor or a BatchSpanProcessor.
+\`node bench/overhead.mjs\`: the official SDK against the simulator (another process) on loopback, 16 calls in
+flight. Each run is one process holding three clients of the same SDK: tracing off, the SDK's own tracing,
+and the SDK's own tracing plus claude-otel's middleware, measured in ${values.batches} interleaved batches of
+${values.batch} calls each (order rotated), after a warm-up; ${values.runs} runs per row. The client process is
+pinned to one core and the simulator to the other. Spans go to an exporter that drops them.
+Figures: medians of the client's CPU time (user + system) per call, in us; "claude-otel adds" is the
+median over batches of (claude-otel batch / SDK-tracing batch run beside it) - 1.
 
-| mode | tracing off | SDK tracing (simple) | + claude-otel | added | SDK tracing (batch) | + claude-otel | added |
-|---|---:|---:|---:|---:|---:|---:|---:|
+| mode | span processor | tracing off | SDK tracing | + claude-otel | SDK tracing adds | claude-otel adds |
+|---|---|---:|---:|---:|---:|---:|
 ${rows}
 
-Target: ${report.target}. Verdict: ${report.verdict === 'pass' ? 'pass' : `FAIL ${JSON.stringify(report.verdict)}`}.
-For context, the SDK's own call span costs ${pct(results['non-streaming'].sdkTracingOverOff)} over tracing off (non-streaming, simple processor).
+Target: ${report.target}. Verdict: ${report.verdict === 'pass' ? '**pass**' : `**FAIL** (${report.verdict.join('; ')})`}.
 `;
 if (!values['no-write']) {
   writeFileSync(join(here, 'results', 'overhead.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(here, 'results', 'overhead.md'), md);
 }
 process.stdout.write(`\n${md}`);
+process.exitCode = report.verdict === 'pass' ? 0 : 1;
