@@ -37,7 +37,11 @@ const clients = {
   sdk: new Anthropic(base),
   'sdk+claude-otel': new Anthropic({ ...base, middleware: [claudeMiddleware()] }),
 };
-const params = { model: 'claude-sonnet-5-5', max_tokens: 64, messages: [{ role: 'user', content: 'overhead' }] };
+const params = {
+  model: 'claude-sonnet-5-5',
+  max_tokens: 64,
+  messages: [{ role: 'user', content: 'overhead' }],
+};
 
 async function drive(client, total) {
   const call = values.stream

@@ -46,7 +46,9 @@ for (const stream of [false, true]) {
   for (const processor of ['simple', 'batch']) {
     const batches = { off: [], sdk: [], 'sdk+claude-otel': [] };
     for (let r = 0; r < Number(values.runs); r++) {
-      process.stderr.write(`${stream ? 'streaming' : 'non-streaming'} / ${processor}: run ${r + 1}/${values.runs}\n`);
+      process.stderr.write(
+        `${stream ? 'streaming' : 'non-streaming'} / ${processor}: run ${r + 1}/${values.runs}\n`,
+      );
       const args = [join(here, 'overhead-client.mjs'), '--processor', processor, '--url', url];
       args.push('--batches', values.batches, '--batch', values.batch);
       if (stream) args.push('--stream');
@@ -59,7 +61,11 @@ for (const stream of [false, true]) {
     cases.push({
       mode: stream ? 'streaming' : 'non-streaming',
       processor,
-      medianCpuMicrosPerCall: { off: round(m.off), sdk: round(m.sdk), 'sdk+claude-otel': round(m['sdk+claude-otel']) },
+      medianCpuMicrosPerCall: {
+        off: round(m.off),
+        sdk: round(m.sdk),
+        'sdk+claude-otel': round(m['sdk+claude-otel']),
+      },
       sdkTracingOverOff: round(m.sdk / m.off - 1, 3),
       claudeOtelOverSdkTracing: round(pairedAdded, 3),
       batches: Object.fromEntries(Object.entries(batches).map(([k, xs]) => [k, xs.map((x) => round(x))])),
@@ -73,10 +79,18 @@ const failures = cases.filter((c) => c.claudeOtelOverSdkTracing > TARGET);
 const report = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
-  settings: { runs: Number(values.runs), batches: Number(values.batches), callsPerBatch: Number(values.batch), concurrency: 16 },
+  settings: {
+    runs: Number(values.runs),
+    batches: Number(values.batches),
+    callsPerBatch: Number(values.batch),
+    concurrency: 16,
+  },
   target: `claude-otel adds <= ${pct(TARGET)} CPU per call over the SDK with its own tracing`,
   cases,
-  verdict: failures.length === 0 ? 'pass' : failures.map((c) => `${c.mode}/${c.processor}: ${pct(c.claudeOtelOverSdkTracing)}`),
+  verdict:
+    failures.length === 0
+      ? 'pass'
+      : failures.map((c) => `${c.mode}/${c.processor}: ${pct(c.claudeOtelOverSdkTracing)}`),
 };
 const rows = cases
   .map((c) => {

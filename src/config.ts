@@ -1,5 +1,6 @@
 import type { TracerProvider } from '@opentelemetry/api';
 import type { RateLimitResource } from './attempt/headers';
+import type { MetricsConfig } from './metrics/attempt-metrics';
 
 /** Options shared by `AnthropicInstrumentation` and `claudeMiddleware`. */
 export interface ClaudeOtelConfig {
@@ -15,6 +16,11 @@ export interface ClaudeOtelConfig {
   errorBodyTimeoutMs?: number;
   /** Tracer provider for `claudeMiddleware`. Default: the global one. (The instrumentation uses its own.) */
   tracerProvider?: TracerProvider;
+  /**
+   * Prometheus metrics of every attempt (prom-client), or `false` for none.
+   * Default: `{}`, i.e. into prom-client's default registry, 20 model names before `other`.
+   */
+  metrics?: MetricsConfig | false;
 }
 
 export const DEFAULT_RATE_LIMIT_RESOURCES: RateLimitResource[] = [

@@ -6,5 +6,20 @@ export {
   type AnthropicInstrumentationConfig,
   SUPPORTED_SDK_VERSIONS,
 } from './instrumentation';
+export {
+  type AnyRegistry,
+  AttemptMetrics,
+  isAccelerationLimit,
+  type MetricsConfig,
+  openMetricsRegistry,
+} from './metrics/attempt-metrics';
+export { LATENCY_BUCKETS } from './metrics/buckets';
+export { errorTypeLabel, KNOWN_ERROR_TYPES } from './metrics/labels';
+export {
+  type MetricsServer,
+  type MetricsServerOptions,
+  metricsHandler,
+  startMetricsServer,
+} from './metrics/serve';
 export { claudeMiddleware } from './middleware';
 export { VERSION } from './version';

@@ -1,5 +1,6 @@
 import type { Middleware } from '@anthropic-ai/sdk';
-import { trace } from '@opentelemetry/api';
+import { type Tracer, trace } from '@opentelemetry/api';
+import type { AttemptSettings } from './attempt/attempt';
 import { attemptMiddleware } from './attempt/middleware';
 import {
   type ClaudeOtelConfig,
@@ -7,13 +8,15 @@ import {
   DEFAULT_RATE_LIMIT_RESOURCES,
   ERROR_BODY_MAX_BYTES,
 } from './config';
+import { AttemptMetrics } from './metrics/attempt-metrics';
 import { VERSION } from './version';
 
 export const INSTRUMENTATION_NAME = 'claude-otel';
 
-export function settingsOf(config: ClaudeOtelConfig, tracer: () => import('@opentelemetry/api').Tracer) {
+export function settingsOf(config: ClaudeOtelConfig, tracer: () => Tracer): AttemptSettings {
   return {
     tracer,
+    recorder: config.metrics === false ? undefined : new AttemptMetrics(config.metrics),
     rateLimitResources: config.rateLimitResources ?? DEFAULT_RATE_LIMIT_RESOURCES,
     errorBodyTimeoutMs: config.errorBodyTimeoutMs ?? DEFAULT_ERROR_BODY_TIMEOUT_MS,
     errorBodyMaxBytes: ERROR_BODY_MAX_BYTES,

@@ -1,5 +1,13 @@
 import type { Middleware, MiddlewareContext } from '@anthropic-ai/sdk';
-import { context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import {
+  context,
+  INVALID_SPAN_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import {
   ATTR_ANTHROPIC_ABORTED,
   ATTR_ANTHROPIC_ERROR_CODE,
@@ -60,9 +68,21 @@ function isAbort(error: unknown): boolean {
 }
 type Next = Parameters<Middleware>[1];
 
+/** Where finished attempts are counted (the prom-client metrics). */
+export interface AttemptRecorder {
+  started(): void;
+  ended(
+    facts: AttemptFacts,
+    ids: { traceId: string; spanId: string } | undefined,
+    previousErrorType?: string,
+  ): void;
+}
+
 /** What the attempt middleware needs from its owner. */
 export interface AttemptSettings {
   tracer: () => Tracer;
+  /** Default: none. */
+  recorder?: AttemptRecorder;
   rateLimitResources: readonly RateLimitResource[];
   errorBodyTimeoutMs: number;
   errorBodyMaxBytes: number;
@@ -91,7 +111,14 @@ export interface AttemptFacts {
 const unread = new FinalizationRegistry<Attempt>((attempt) => attempt.abandoned());
 
 /** Per-call state, kept on the SDK's request options object (the same across a call's attempts). */
-const calls = new WeakMap<object, { lastEnd: number }>();
+const calls = new WeakMap<object, CallState>();
+
+interface CallState {
+  /** When the latest attempt of the call ended (headers or transport failure). */
+  lastEnd: number;
+  /** Its error type, once classified: what a retry is a retry of. */
+  lastErrorType?: string;
+}
 
 const urlCache = new Map<string, Record<string, string | number>>();
 
@@ -114,12 +141,22 @@ function urlAttributes(raw: string): Record<string, string | number> {
   return attributes;
 }
 
+/** The attempt span; a tracer that fails gives a span that records nothing, so metrics go on. */
+function startSpan(settings: AttemptSettings, attributes: Record<string, string | number | boolean>): Span {
+  try {
+    return settings.tracer().startSpan(SPAN_ATTEMPT, { kind: SpanKind.CLIENT, attributes }, context.active());
+  } catch {
+    return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+  }
+}
+
 /** One HTTP attempt, from the gate to the end of its body. Never throws into the SDK. */
 export class Attempt {
   private readonly startedAt = performance.now();
   private readonly span: Span;
   private readonly facts: AttemptFacts;
   private readonly call: object | undefined;
+  private readonly previousErrorType: string | undefined;
   private ended = false;
 
   constructor(
@@ -140,7 +177,10 @@ export class Attempt {
       outcome: OK,
       durationMs: 0,
     };
-    if (retryCount > 0 && previous) this.facts.backoffMs = Math.max(0, this.startedAt - previous.lastEnd);
+    if (retryCount > 0 && previous) {
+      this.facts.backoffMs = Math.max(0, this.startedAt - previous.lastEnd);
+      this.previousErrorType = previous.lastErrorType;
+    }
 
     const attributes: Record<string, string | number | boolean> = {
       [ATTR_HTTP_REQUEST_METHOD]: request.method ?? 'GET',
@@ -152,9 +192,8 @@ export class Attempt {
     if (retryCount > 0) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = retryCount;
     if (this.facts.backoffMs !== undefined)
       attributes[ATTR_ANTHROPIC_RETRY_BACKOFF_MS] = Math.round(this.facts.backoffMs);
-    this.span = settings
-      .tracer()
-      .startSpan(SPAN_ATTEMPT, { kind: SpanKind.CLIENT, attributes }, context.active());
+    this.span = startSpan(settings, attributes);
+    settings.recorder?.started();
   }
 
   /** Sends the attempt with its span active, so that deeper instrumentation nests under it. */
@@ -244,6 +283,11 @@ export class Attempt {
     if (this.call) calls.set(this.call, { lastEnd: performance.now() });
   }
 
+  private noteErrorType(errorType: string | undefined): void {
+    const state = this.call && calls.get(this.call);
+    if (state) state.lastErrorType = errorType;
+  }
+
   private guard(fn: () => void): void {
     try {
       fn();
@@ -258,7 +302,18 @@ export class Attempt {
     const facts = this.facts;
     facts.outcome = outcome;
     facts.durationMs = performance.now() - this.startedAt;
-    this.writeSpan(facts);
+    this.noteErrorType(outcome.errorType);
+    this.guard(() => this.writeSpan(facts));
+    const recorder = this.settings.recorder;
+    if (recorder) {
+      this.guard(() => {
+        const context = this.span.spanContext();
+        const ids = trace.isSpanContextValid(context)
+          ? { traceId: context.traceId, spanId: context.spanId }
+          : undefined;
+        recorder.ended(facts, ids, this.previousErrorType);
+      });
+    }
   }
 
   private writeSpan(facts: AttemptFacts): void {

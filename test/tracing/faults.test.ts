@@ -1,6 +1,7 @@
 import type { Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import { claudeMiddleware } from '../../src';
 import { type Simulator, startSimulator } from '../../src/simulator';
+import { freshRegistry, sumBy } from '../support/metrics';
 import { ask, clientFor } from '../support/sdk';
 import { runWorkload } from '../support/workload';
 
@@ -70,6 +71,26 @@ describe('telemetry failures never reach the caller', () => {
       expect({ ...broken, id: '' }).toEqual({ ...plain, id: '' });
     } finally {
       await quiet.close();
+    }
+  });
+});
+
+describe('metrics do not depend on tracing', () => {
+  it('with a tracer that throws, every attempt is still counted', async () => {
+    const sim = await startSimulator({ scenario: 'chaos', seed: 9 });
+    try {
+      const registry = freshRegistry();
+      const middleware = claudeMiddleware({ tracerProvider: throwingProvider, metrics: { registry } });
+      await runWorkload(sim, {
+        calls: 60,
+        concurrency: 4,
+        client: clientFor(sim, { maxRetries: 0, middleware: [middleware] }),
+      });
+      const byStatus = await sumBy(registry, 'anthropic_attempts_total', 'status_code');
+      const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+      expect(total).toBe(sim.stats().attempts);
+    } finally {
+      await sim.close();
     }
   });
 });

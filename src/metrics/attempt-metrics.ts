@@ -1,0 +1,182 @@
+import {
+  Counter,
+  register as defaultRegistry,
+  Gauge,
+  Histogram,
+  type OpenMetricsContentType,
+  type PrometheusContentType,
+  type Registry,
+  Registry as RegistryClass,
+} from 'prom-client';
+
+/** A prom-client registry of either format. */
+export type AnyRegistry = Registry<PrometheusContentType> | Registry<OpenMetricsContentType>;
+
+/** A new OpenMetrics registry: metrics recorded into it carry exemplars (trace_id, span_id). */
+export function openMetricsRegistry(): Registry<OpenMetricsContentType> {
+  // prom-client's typings omit the constructor's content-type parameter.
+  const Make = RegistryClass as unknown as new (contentType: string) => Registry<OpenMetricsContentType>;
+  return new Make(RegistryClass.OPENMETRICS_CONTENT_TYPE);
+}
+
+import type { AttemptFacts } from '../attempt/attempt';
+import type { RateLimits } from '../attempt/headers';
+import { BACKOFF_BUCKETS, LATENCY_BUCKETS } from './buckets';
+import { errorTypeLabel, ModelLabels } from './labels';
+
+export interface MetricsConfig {
+  /**
+   * The prom-client registry to record into. Default: prom-client's default registry.
+   * An OpenMetrics registry (`new Registry(Registry.OPENMETRICS_CONTENT_TYPE)`) also gets exemplars.
+   */
+  registry?: AnyRegistry;
+  /** Distinct model names that keep their own series; the rest are labelled `other`. Default: 20. */
+  maxModels?: number;
+}
+
+export const DEFAULT_MAX_MODELS = 20;
+
+/** Trace and span of the attempt, for exemplars. */
+export interface SpanIds {
+  traceId: string;
+  spanId: string;
+}
+
+/** The rule for a 429 from the acceleration limit: its error code says so, or its own headers still show room. */
+export function isAccelerationLimit(facts: Pick<AttemptFacts, 'outcome' | 'rateLimits' | 'status'>): boolean {
+  const { errorType, errorCode } = facts.outcome;
+  if (errorCode === 'ramp_limit_exceeded') return true;
+  if (facts.status !== 429 || errorType !== 'rate_limit_error' || errorCode) return false;
+  const remaining = Object.values(facts.rateLimits ?? {})
+    .map((r) => r.remaining)
+    .filter((r): r is number => r !== undefined);
+  return remaining.length > 0 && remaining.every((r) => r > 0);
+}
+
+function create(registry: AnyRegistry) {
+  const registers = [registry as Registry];
+  const exemplars = (registry.contentType as string) === RegistryClass.OPENMETRICS_CONTENT_TYPE;
+  const counter = (name: string, help: string, labelNames: string[]) =>
+    new Counter({ name, help, labelNames, registers, enableExemplars: exemplars });
+  const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
+    new Histogram({ name, help, labelNames, buckets, registers, enableExemplars: exemplars });
+  const gauge = (name: string, help: string, labelNames: string[]) =>
+    new Gauge({ name, help, labelNames, registers });
+  return {
+    exemplars,
+    attempts: counter('anthropic_attempts_total', 'Every HTTP attempt to the Claude API, by outcome.', [
+      'model',
+      'status_code',
+      'error_type',
+    ]),
+    accelerationSpikes: counter(
+      'anthropic_acceleration_limit_spikes_total',
+      '429s from the acceleration (ramp) limit: error code ramp_limit_exceeded, or a rate_limit_error whose own rate-limit headers still show capacity.',
+      ['model'],
+    ),
+    retries: counter(
+      'anthropic_retries_total',
+      'Attempts that were retries, by the error type of the attempt before.',
+      ['model', 'error_type'],
+    ),
+    backoff: histogram(
+      'anthropic_backoff_seconds',
+      'Measured wait before each retry.',
+      ['model'],
+      BACKOFF_BUCKETS,
+    ),
+    duration: histogram(
+      'anthropic_attempt_duration_seconds',
+      'From send to the end of the response (the end of the stream for streams).',
+      ['model', 'status_code'],
+      LATENCY_BUCKETS,
+    ),
+    timeToFirstToken: histogram(
+      'anthropic_time_to_first_token_seconds',
+      'From send to the first content delta of a stream.',
+      ['model'],
+      LATENCY_BUCKETS,
+    ),
+    tokens: counter('anthropic_tokens_total', 'Tokens of successful replies, by type.', ['model', 'type']),
+    rateLimit: gauge('anthropic_ratelimit_limit', 'The rate limit the latest response reported.', [
+      'resource',
+    ]),
+    rateRemaining: gauge('anthropic_ratelimit_remaining', 'What the latest response reported remaining.', [
+      'resource',
+    ]),
+    rateReset: gauge(
+      'anthropic_ratelimit_reset_seconds',
+      'Seconds until the bucket is full again, as last reported.',
+      ['resource'],
+    ),
+    inFlight: gauge('anthropic_attempts_in_flight', 'Attempts sent and not yet finished.', []),
+  };
+}
+
+type Instruments = ReturnType<typeof create>;
+
+/** One set of instruments per registry, however many clients or instrumentations share it. */
+const byRegistry = new WeakMap<AnyRegistry, Instruments>();
+
+/** Records every attempt into prom-client metrics. */
+export class AttemptMetrics {
+  private readonly m: Instruments;
+  private readonly models: ModelLabels;
+
+  constructor(config: MetricsConfig = {}) {
+    const registry = config.registry ?? defaultRegistry;
+    let instruments = byRegistry.get(registry);
+    if (!instruments) {
+      instruments = create(registry);
+      byRegistry.set(registry, instruments);
+    }
+    this.m = instruments;
+    this.models = new ModelLabels(config.maxModels ?? DEFAULT_MAX_MODELS);
+  }
+
+  started(): void {
+    this.m.inFlight.inc();
+  }
+
+  ended(facts: AttemptFacts, ids: SpanIds | undefined, previousErrorType: string | undefined): void {
+    const m = this.m;
+    m.inFlight.dec();
+    const model = this.models.label(facts.model);
+    const exemplar = m.exemplars && ids ? { trace_id: ids.traceId, span_id: ids.spanId } : undefined;
+    const count = (counter: Counter, labels: Record<string, string>, value = 1) => {
+      if (exemplar) counter.inc({ labels, value, exemplarLabels: exemplar });
+      else counter.inc(labels, value);
+    };
+    const observe = (histogram: Histogram, labels: Record<string, string>, value: number) => {
+      if (exemplar) histogram.observe({ labels, value, exemplarLabels: exemplar });
+      else histogram.observe(labels, value);
+    };
+    const status = facts.status === undefined ? '' : String(facts.status);
+    count(m.attempts, { model, status_code: status, error_type: errorTypeLabel(facts.outcome.errorType) });
+    if (isAccelerationLimit(facts)) count(m.accelerationSpikes, { model });
+    if (facts.retryCount > 0) {
+      count(m.retries, { model, error_type: errorTypeLabel(previousErrorType) || 'unknown' });
+      if (facts.backoffMs !== undefined) observe(m.backoff, { model }, facts.backoffMs / 1000);
+    }
+    observe(m.duration, { model, status_code: status }, facts.durationMs / 1000);
+    if (facts.timeToFirstChunk !== undefined) observe(m.timeToFirstToken, { model }, facts.timeToFirstChunk);
+    const usage = facts.reply?.usage;
+    if (usage && !facts.outcome.failed) {
+      if (usage.input) count(m.tokens, { model, type: 'input' }, usage.input);
+      if (usage.output) count(m.tokens, { model, type: 'output' }, usage.output);
+      if (usage.cacheRead) count(m.tokens, { model, type: 'cache_read' }, usage.cacheRead);
+      if (usage.cacheCreation) count(m.tokens, { model, type: 'cache_creation' }, usage.cacheCreation);
+    }
+    if (facts.rateLimits) this.headroom(facts.rateLimits);
+  }
+
+  private headroom(limits: RateLimits): void {
+    const now = Date.now();
+    for (const [resource, reading] of Object.entries(limits)) {
+      if (reading.limit !== undefined) this.m.rateLimit.set({ resource }, reading.limit);
+      if (reading.remaining !== undefined) this.m.rateRemaining.set({ resource }, reading.remaining);
+      if (reading.resetAt !== undefined)
+        this.m.rateReset.set({ resource }, Math.max(0, (reading.resetAt - now) / 1000));
+    }
+  }
+}
