@@ -111,7 +111,12 @@ export interface AttemptFacts {
 const unread = new FinalizationRegistry<Attempt>((attempt) => attempt.abandoned());
 
 /** Per-call state, kept on the SDK's request options object (the same across a call's attempts). */
-const calls = new WeakMap<object, CallState>();
+const CALL_STATE = Symbol('claude-otel.call');
+
+/** The call's state, on a hidden property of its options object (cheaper for the GC than a WeakMap). */
+function callState(options: object | undefined): CallState | undefined {
+  return options ? (options as { [CALL_STATE]?: CallState })[CALL_STATE] : undefined;
+}
 
 interface CallState {
   /** When the latest attempt of the call ended (headers or transport failure). */
@@ -169,7 +174,7 @@ export class Attempt {
       | undefined;
     const retryCount = readRetryCount(request.headers as Headers);
     this.call = ctx.options;
-    const previous = this.call ? calls.get(this.call) : undefined;
+    const previous = callState(this.call);
     this.facts = {
       model: identifier(options?.body?.model),
       stream: options?.stream === true || options?.body?.stream === true,
@@ -280,11 +285,19 @@ export class Attempt {
   }
 
   private markCallEnd(): void {
-    if (this.call) calls.set(this.call, { lastEnd: performance.now() });
+    if (!this.call) return;
+    const state = callState(this.call);
+    if (state) {
+      state.lastEnd = performance.now();
+      state.lastErrorType = undefined;
+    } else {
+      // Not enumerable: a spread or JSON of the options never carries it.
+      Object.defineProperty(this.call, CALL_STATE, { value: { lastEnd: performance.now() }, writable: true });
+    }
   }
 
   private noteErrorType(errorType: string | undefined): void {
-    const state = this.call && calls.get(this.call);
+    const state = callState(this.call);
     if (state) state.lastErrorType = errorType;
   }
 

@@ -1,8 +1,8 @@
 import type { Middleware, MiddlewareContext } from '@anthropic-ai/sdk';
 import { Attempt, type AttemptSettings } from './attempt';
 
-/** Chains already observed by a claude-otel middleware (the context is one per attempt). */
-const observed = new WeakSet<MiddlewareContext>();
+/** Marks a chain already observed by a claude-otel middleware (the context is one per attempt). */
+const OBSERVED = Symbol('claude-otel.observed');
 
 /**
  * The per-attempt middleware: one span for every HTTP attempt the SDK makes. If telemetry
@@ -13,10 +13,11 @@ export function attemptMiddleware(
   enabled: () => boolean = () => true,
 ): Middleware {
   return async (request, next, ctx) => {
-    if (observed.has(ctx) || !enabled()) return next(request);
+    const marked = ctx as MiddlewareContext & { [OBSERVED]?: true };
+    if (marked[OBSERVED] || !enabled()) return next(request);
     let attempt: Attempt | undefined;
     try {
-      observed.add(ctx);
+      Object.defineProperty(marked, OBSERVED, { value: true });
       attempt = new Attempt(request, ctx, settings);
     } catch {
       attempt = undefined;
