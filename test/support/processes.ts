@@ -42,8 +42,8 @@ export function run(
  * Starts a long-running command in its own process group and resolves with its first line of
  * stdout; `stop` signals the whole group (npx does not pass signals on to what it runs).
  */
-export function startWithFirstLine(command: string, args: string[]) {
-  const child = spawn(command, args, { cwd: ROOT, detached: true });
+export function startWithFirstLine(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(command, args, { cwd: ROOT, detached: true, env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
@@ -55,11 +55,25 @@ export function startWithFirstLine(command: string, args: string[]) {
     });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-  const firstLine = new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', resolve);
-    child.once('close', (code) => reject(new Error(`exited (${code}) before printing a line: ${stderr}`)));
+  const lines = createInterface({ input: child.stdout });
+  const seen: string[] = [];
+  const waiters: { accept: (line: string) => boolean; resolve: (line: string) => void }[] = [];
+  lines.on('line', (text) => {
+    seen.push(text);
+    for (const waiter of waiters.filter((w) => w.accept(text))) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(text);
+    }
   });
+  /** Resolves with the first stdout line (seen so far or to come) that `accept` takes. */
+  const line = (accept: (line: string) => boolean) =>
+    new Promise<string>((resolve, reject) => {
+      const found = seen.find(accept);
+      if (found !== undefined) return resolve(found);
+      waiters.push({ accept, resolve });
+      child.once('close', (code) => reject(new Error(`exited (${code}) before the line came: ${stderr}`)));
+    });
+  const firstLine = line(() => true);
   const stop = (signal: NodeJS.Signals = 'SIGTERM') => {
     try {
       if (child.pid !== undefined) process.kill(-child.pid, signal);
@@ -67,5 +81,5 @@ export function startWithFirstLine(command: string, args: string[]) {
       // already gone
     }
   };
-  return { child: child as ChildProcessWithoutNullStreams, firstLine, exited, stop };
+  return { child: child as ChildProcessWithoutNullStreams, firstLine, line, exited, stop };
 }
