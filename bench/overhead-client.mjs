@@ -3,7 +3,8 @@
 // neighbour) falls on all three alike:
 //   off              the SDK with its tracing off (openTelemetry: false)
 //   sdk              the SDK with its own tracing (one span per call)
-//   sdk+claude-otel  the same plus claude-otel's middleware (one more span per attempt)
+//   sdk+spans        the same plus claude-otel's middleware with spans only (metrics: false)
+//   sdk+claude-otel  the same plus claude-otel's middleware: spans and prom-client metrics
 // Prints the client CPU time (user + system) per call of every batch, by variant.
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -35,6 +36,7 @@ const base = { baseURL: values.url, apiKey: 'bench', maxRetries: 0, logLevel: 'o
 const clients = {
   off: new Anthropic({ ...base, openTelemetry: false }),
   sdk: new Anthropic(base),
+  'sdk+spans': new Anthropic({ ...base, middleware: [claudeMiddleware({ metrics: false })] }),
   'sdk+claude-otel': new Anthropic({ ...base, middleware: [claudeMiddleware()] }),
 };
 const params = {

@@ -1,42 +1,17 @@
 import type { Middleware, MiddlewareContext } from '@anthropic-ai/sdk';
+import { context, type Span, type Tracer, trace } from '@opentelemetry/api';
 import {
-  context,
-  INVALID_SPAN_CONTEXT,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type Tracer,
-  trace,
-} from '@opentelemetry/api';
-import {
-  ATTR_ANTHROPIC_ABORTED,
-  ATTR_ANTHROPIC_ERROR_CODE,
-  ATTR_ANTHROPIC_REQUEST_ID,
-  ATTR_ANTHROPIC_RETRY_AFTER_MS,
   ATTR_ANTHROPIC_RETRY_BACKOFF_MS,
-  ATTR_ANTHROPIC_RETRYABLE,
   ATTR_ANTHROPIC_STREAM,
-  ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
-  ATTR_GEN_AI_RESPONSE_ID,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
-  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_REQUEST_RESEND_COUNT,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
-  attrRateLimit,
   GEN_AI_PROVIDER_ANTHROPIC,
-  SPAN_ATTEMPT,
 } from '../semconv';
 import { type BodyEnd, type BodyFacts, observeBody } from './body-observer';
 import {
@@ -58,6 +33,7 @@ import {
   readShouldRetry,
 } from './headers';
 import type { ReplyFacts } from './reply-facts';
+import { endAttemptSpan, startAttemptSpan } from './span';
 
 type Request = Parameters<Middleware>[0];
 
@@ -146,15 +122,6 @@ function urlAttributes(raw: string): Record<string, string | number> {
   return attributes;
 }
 
-/** The attempt span; a tracer that fails gives a span that records nothing, so metrics go on. */
-function startSpan(settings: AttemptSettings, attributes: Record<string, string | number | boolean>): Span {
-  try {
-    return settings.tracer().startSpan(SPAN_ATTEMPT, { kind: SpanKind.CLIENT, attributes }, context.active());
-  } catch {
-    return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-  }
-}
-
 /** One HTTP attempt, from the gate to the end of its body. Never throws into the SDK. */
 export class Attempt {
   private readonly startedAt = performance.now();
@@ -197,7 +164,7 @@ export class Attempt {
     if (retryCount > 0) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = retryCount;
     if (this.facts.backoffMs !== undefined)
       attributes[ATTR_ANTHROPIC_RETRY_BACKOFF_MS] = Math.round(this.facts.backoffMs);
-    this.span = startSpan(settings, attributes);
+    this.span = startAttemptSpan(settings.tracer, attributes);
     settings.recorder?.started();
   }
 
@@ -316,7 +283,7 @@ export class Attempt {
     facts.outcome = outcome;
     facts.durationMs = performance.now() - this.startedAt;
     this.noteErrorType(outcome.errorType);
-    this.guard(() => this.writeSpan(facts));
+    this.guard(() => endAttemptSpan(this.span, facts));
     const recorder = this.settings.recorder;
     if (recorder) {
       this.guard(() => {
@@ -327,42 +294,5 @@ export class Attempt {
         recorder.ended(facts, ids, this.previousErrorType);
       });
     }
-  }
-
-  private writeSpan(facts: AttemptFacts): void {
-    const span = this.span;
-    const attributes: Record<string, string | number | boolean | string[]> = {};
-    if (facts.status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = facts.status;
-    if (facts.requestId) attributes[ATTR_ANTHROPIC_REQUEST_ID] = facts.requestId;
-    if (facts.retryAfterMs !== undefined)
-      attributes[ATTR_ANTHROPIC_RETRY_AFTER_MS] = Math.round(facts.retryAfterMs);
-    for (const [resource, reading] of Object.entries(facts.rateLimits ?? {})) {
-      if (reading.remaining !== undefined)
-        attributes[attrRateLimit(resource, 'remaining')] = reading.remaining;
-      if (reading.limit !== undefined) attributes[attrRateLimit(resource, 'limit')] = reading.limit;
-    }
-    const { outcome, reply } = facts;
-    if (outcome.errorType) attributes[ATTR_ERROR_TYPE] = outcome.errorType;
-    if (outcome.errorCode) attributes[ATTR_ANTHROPIC_ERROR_CODE] = outcome.errorCode;
-    if (outcome.retryable !== undefined) attributes[ATTR_ANTHROPIC_RETRYABLE] = outcome.retryable;
-    if (outcome.aborted) attributes[ATTR_ANTHROPIC_ABORTED] = true;
-    if (reply) {
-      if (reply.id) attributes[ATTR_GEN_AI_RESPONSE_ID] = reply.id;
-      if (reply.model) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = reply.model;
-      if (reply.finishReason) attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [reply.finishReason];
-      const usage = reply.usage;
-      if (usage.input !== undefined) attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.input;
-      if (usage.output !== undefined) attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.output;
-      // Cache counts only when there were any: every attribute costs on every attempt.
-      if (usage.cacheRead) attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheRead;
-      if (usage.cacheCreation)
-        attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheCreation;
-    }
-    if (facts.timeToFirstChunk !== undefined) {
-      attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = facts.timeToFirstChunk;
-    }
-    span.setAttributes(attributes);
-    if (outcome.failed) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorType });
-    span.end();
   }
 }

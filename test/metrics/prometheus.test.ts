@@ -24,7 +24,10 @@ describe('a real Prometheus scraping an instrumented app under overload', () => 
 
   it('sees 429 and 529 rates, the exact attempt count, and exemplars whose trace ids were exported', async () => {
     // Overload (529s) on top of a tight request limit (429s).
-    sim = await startSimulator({ scenario: 'overload', limits: { requestsPerMinute: 1200, burstSeconds: 1 } });
+    sim = await startSimulator({
+      scenario: 'overload',
+      limits: { requestsPerMinute: 1200, burstSeconds: 1 },
+    });
     receiver = await startOtlpReceiver();
     const env = { SIM_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, DURATION_MS: '6000' };
     app = startWithFirstLine('node', [join(ROOT, 'test', 'apps', 'metrics-app.cjs')], env);
@@ -49,7 +52,11 @@ describe('a real Prometheus scraping an instrumented app under overload', () => 
     const overloaded = await prometheus.query('sum(anthropic_attempts_total{error_type="overloaded_error"})');
     expect(Number(overloaded[0].value[1])).toBe(sim.stats().byErrorType.overloaded_error);
 
-    const exemplars = await prometheus.exemplars('anthropic_attempts_total', started - 5, Date.now() / 1000 + 5);
+    const exemplars = await prometheus.exemplars(
+      'anthropic_attempts_total',
+      started - 5,
+      Date.now() / 1000 + 5,
+    );
     expect(exemplars.length).toBeGreaterThan(0);
     const exported = new Set(receiver.spans.map((s) => s.traceId));
     const linked = exemplars.filter((e) => exported.has(e.labels.trace_id));

@@ -30,7 +30,11 @@ export interface PrometheusProcess {
   query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
   exemplars(expr: string, startSec: number, endSec: number): Promise<{ labels: Record<string, string> }[]>;
   /** Polls an instant query until `accept` holds (no event exists to wait on), or fails at the deadline. */
-  until<T>(expr: string, accept: (result: Awaited<ReturnType<PrometheusProcess['query']>>) => T | undefined, ms?: number): Promise<T>;
+  until<T>(
+    expr: string,
+    accept: (result: Awaited<ReturnType<PrometheusProcess['query']>>) => T | undefined,
+    ms?: number,
+  ): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -71,7 +75,10 @@ export async function startPrometheus(target: string, extraConfig = ''): Promise
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`prometheus exited: ${stderr}`);
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) throw new Error(`prometheus not ready in 30 s: ${stderr}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -92,7 +99,8 @@ export async function startPrometheus(target: string, extraConfig = ''): Promise
         last = await query(expr);
         const accepted = accept(last as Awaited<ReturnType<typeof query>>);
         if (accepted !== undefined) return accepted;
-        if (Date.now() > end) throw new Error(`"${expr}" never held in ${ms} ms; last: ${JSON.stringify(last)}`);
+        if (Date.now() > end)
+          throw new Error(`"${expr}" never held in ${ms} ms; last: ${JSON.stringify(last)}`);
         await new Promise((r) => setTimeout(r, 250));
       }
     },

@@ -1,0 +1,76 @@
+import {
+  context,
+  INVALID_SPAN_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import {
+  ATTR_ANTHROPIC_ABORTED,
+  ATTR_ANTHROPIC_ERROR_CODE,
+  ATTR_ANTHROPIC_REQUEST_ID,
+  ATTR_ANTHROPIC_RETRY_AFTER_MS,
+  ATTR_ANTHROPIC_RETRYABLE,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  attrRateLimit,
+  SPAN_ATTEMPT,
+} from '../semconv';
+import type { AttemptFacts } from './attempt';
+
+/** The attempt span; a tracer that fails gives a span that records nothing, so metrics go on. */
+export function startAttemptSpan(
+  tracer: () => Tracer,
+  attributes: Record<string, string | number | boolean>,
+): Span {
+  try {
+    return tracer().startSpan(SPAN_ATTEMPT, { kind: SpanKind.CLIENT, attributes }, context.active());
+  } catch {
+    return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+  }
+}
+
+/** Writes what the attempt was onto its span and ends it. */
+export function endAttemptSpan(span: Span, facts: AttemptFacts): void {
+  const attributes: Record<string, string | number | boolean | string[]> = {};
+  if (facts.status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = facts.status;
+  if (facts.requestId) attributes[ATTR_ANTHROPIC_REQUEST_ID] = facts.requestId;
+  if (facts.retryAfterMs !== undefined)
+    attributes[ATTR_ANTHROPIC_RETRY_AFTER_MS] = Math.round(facts.retryAfterMs);
+  for (const [resource, reading] of Object.entries(facts.rateLimits ?? {})) {
+    if (reading.remaining !== undefined) attributes[attrRateLimit(resource, 'remaining')] = reading.remaining;
+    if (reading.limit !== undefined) attributes[attrRateLimit(resource, 'limit')] = reading.limit;
+  }
+  const { outcome, reply } = facts;
+  if (outcome.errorType) attributes[ATTR_ERROR_TYPE] = outcome.errorType;
+  if (outcome.errorCode) attributes[ATTR_ANTHROPIC_ERROR_CODE] = outcome.errorCode;
+  if (outcome.retryable !== undefined) attributes[ATTR_ANTHROPIC_RETRYABLE] = outcome.retryable;
+  if (outcome.aborted) attributes[ATTR_ANTHROPIC_ABORTED] = true;
+  if (reply) {
+    if (reply.id) attributes[ATTR_GEN_AI_RESPONSE_ID] = reply.id;
+    if (reply.model) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = reply.model;
+    if (reply.finishReason) attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [reply.finishReason];
+    const usage = reply.usage;
+    if (usage.input !== undefined) attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.input;
+    if (usage.output !== undefined) attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.output;
+    // Cache counts only when there were any: every attribute costs on every attempt.
+    if (usage.cacheRead) attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheRead;
+    if (usage.cacheCreation) attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheCreation;
+  }
+  if (facts.timeToFirstChunk !== undefined) {
+    attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = facts.timeToFirstChunk;
+  }
+  span.setAttributes(attributes);
+  if (outcome.failed) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorType });
+  span.end();
+}
