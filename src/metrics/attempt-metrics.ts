@@ -20,7 +20,7 @@ export function openMetricsRegistry(): Registry<OpenMetricsContentType> {
 }
 
 import type { AttemptFacts } from '../attempt/attempt';
-import type { RateLimits } from '../attempt/headers';
+import type { RateLimitReading, RateLimits } from '../attempt/headers';
 import { BACKOFF_BUCKETS, LATENCY_BUCKETS } from './buckets';
 import { errorTypeLabel, ModelLabels } from './labels';
 
@@ -60,8 +60,25 @@ function create(registry: AnyRegistry) {
     new Counter({ name, help, labelNames, registers, enableExemplars: exemplars });
   const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
     new Histogram({ name, help, labelNames, buckets, registers, enableExemplars: exemplars });
-  const gauge = (name: string, help: string, labelNames: string[]) =>
-    new Gauge({ name, help, labelNames, registers });
+  // Gauges are filled at scrape time from what the attempts left here: no per-attempt cost.
+  const latest = new Map<string, RateLimitReading>();
+  const state = { inFlight: 0 };
+  const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers,
+      collect() {
+        fill(this);
+      },
+    });
+  const headroom = (pick: (r: RateLimitReading) => number | undefined) => (g: Gauge) => {
+    for (const [resource, reading] of latest) {
+      const value = pick(reading);
+      if (value !== undefined) g.set({ resource }, value);
+    }
+  };
   return {
     exemplars,
     attempts: counter('anthropic_attempts_total', 'Every HTTP attempt to the Claude API, by outcome.', [
@@ -98,18 +115,29 @@ function create(registry: AnyRegistry) {
       LATENCY_BUCKETS,
     ),
     tokens: counter('anthropic_tokens_total', 'Tokens of successful replies, by type.', ['model', 'type']),
-    rateLimit: gauge('anthropic_ratelimit_limit', 'The rate limit the latest response reported.', [
-      'resource',
-    ]),
-    rateRemaining: gauge('anthropic_ratelimit_remaining', 'What the latest response reported remaining.', [
-      'resource',
-    ]),
+    latest,
+    state,
+    rateLimit: gauge(
+      'anthropic_ratelimit_limit',
+      'The rate limit the latest response reported.',
+      ['resource'],
+      headroom((r) => r.limit),
+    ),
+    rateRemaining: gauge(
+      'anthropic_ratelimit_remaining',
+      'What the latest response reported remaining.',
+      ['resource'],
+      headroom((r) => r.remaining),
+    ),
     rateReset: gauge(
       'anthropic_ratelimit_reset_seconds',
-      'Seconds until the bucket is full again, as last reported.',
+      'Seconds until the bucket is full again, from the latest response, as of the scrape.',
       ['resource'],
+      headroom((r) => (r.resetAt === undefined ? undefined : Math.max(0, (r.resetAt - Date.now()) / 1000))),
     ),
-    inFlight: gauge('anthropic_attempts_in_flight', 'Attempts sent and not yet finished.', []),
+    inFlight: gauge('anthropic_attempts_in_flight', 'Attempts sent and not yet finished.', [], (g) =>
+      g.set(state.inFlight),
+    ),
   };
 }
 
@@ -135,12 +163,12 @@ export class AttemptMetrics {
   }
 
   started(): void {
-    this.m.inFlight.inc();
+    this.m.state.inFlight++;
   }
 
   ended(facts: AttemptFacts, ids: SpanIds | undefined, previousErrorType: string | undefined): void {
     const m = this.m;
-    m.inFlight.dec();
+    m.state.inFlight--;
     const model = this.models.label(facts.model);
     const exemplar = m.exemplars && ids ? { trace_id: ids.traceId, span_id: ids.spanId } : undefined;
     const count = (counter: Counter, labels: Record<string, string>, value = 1) => {
@@ -170,13 +198,8 @@ export class AttemptMetrics {
     if (facts.rateLimits) this.headroom(facts.rateLimits);
   }
 
+  /** Keeps the latest reading of each resource for the headroom gauges (set at scrape time). */
   private headroom(limits: RateLimits): void {
-    const now = Date.now();
-    for (const [resource, reading] of Object.entries(limits)) {
-      if (reading.limit !== undefined) this.m.rateLimit.set({ resource }, reading.limit);
-      if (reading.remaining !== undefined) this.m.rateRemaining.set({ resource }, reading.remaining);
-      if (reading.resetAt !== undefined)
-        this.m.rateReset.set({ resource }, Math.max(0, (reading.resetAt - now) / 1000));
-    }
+    for (const [resource, reading] of Object.entries(limits)) this.m.latest.set(resource, reading);
   }
 }

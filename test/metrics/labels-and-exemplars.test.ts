@@ -103,3 +103,30 @@ describe('serving', () => {
     }
   });
 });
+
+describe('headroom gauges', () => {
+  it('hold what the latest response reported, reset measured at scrape time', async () => {
+    const limited = await startSimulator({ limits: { requestsPerMinute: 60, burstSeconds: 60 } });
+    try {
+      const registry = freshRegistry();
+      const client = clientFor(limited, { middleware: [claudeMiddleware({ metrics: { registry } })] });
+      await ask(client);
+      const { response } = await ask(client).withResponse();
+      const limit = await sumBy(registry, 'anthropic_ratelimit_limit', 'resource');
+      const remaining = await sumBy(registry, 'anthropic_ratelimit_remaining', 'resource');
+      const reset = await sumBy(registry, 'anthropic_ratelimit_reset_seconds', 'resource');
+      expect(limit.requests).toBe(60);
+      expect(remaining.requests).toBe(Number(response.headers.get('anthropic-ratelimit-requests-remaining')));
+      expect(remaining.requests).toBe(58);
+      expect(remaining.input_tokens).toBe(
+        Number(response.headers.get('anthropic-ratelimit-input-tokens-remaining')),
+      );
+      // Two requests used at 1/s: full again in about 2 s.
+      expect(reset.requests).toBeGreaterThan(0);
+      expect(reset.requests).toBeLessThanOrEqual(3);
+      expect(await sumBy(registry, 'anthropic_attempts_in_flight', 'x')).toEqual({ '': 0 });
+    } finally {
+      await limited.close();
+    }
+  });
+});
