@@ -1,6 +1,7 @@
 // An app with the instrumentation (spans over OTLP, metrics in an OpenMetrics registry served on
-// /metrics). It drives DURATION_MS of traffic against SIM_URL with 8 callers, prints its metrics URL
-// first and "done <calls>" when the traffic is over, and serves /metrics until it is stopped.
+// /metrics). It prints its metrics URL first, waits for "go" on stdin (so that Prometheus scrapes it
+// before any traffic), drives DURATION_MS of traffic against SIM_URL with 8 callers, prints
+// "done <calls>" when the traffic is over, and serves /metrics until it is stopped.
 const { NodeSDK } = require('@opentelemetry/sdk-node');
 const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http');
 const { AnthropicInstrumentation, openMetricsRegistry, startMetricsServer } = require('claude-otel');
@@ -16,6 +17,12 @@ const Anthropic = require('@anthropic-ai/sdk').default;
 (async () => {
   const server = await startMetricsServer({ port: 0, registry });
   process.stdout.write(`${server.url}\n`);
+  await new Promise((resolve) => {
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (text) => {
+      if (text.includes('go')) resolve();
+    });
+  });
   const client = new Anthropic({ baseURL: process.env.SIM_URL, apiKey: 'k', maxRetries: 0, logLevel: 'off' });
   const until = Date.now() + Number(process.env.DURATION_MS ?? 6000);
   let calls = 0;

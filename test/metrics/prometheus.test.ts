@@ -32,8 +32,13 @@ describe('a real Prometheus scraping an instrumented app under overload', () => 
     const env = { SIM_URL: sim.url, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, DURATION_MS: '6000' };
     app = startWithFirstLine('node', [join(ROOT, 'test', 'apps', 'metrics-app.cjs')], env);
     const metricsUrl = new URL(await app.firstLine);
-    const started = Date.now() / 1000;
     prometheus = await startPrometheus(metricsUrl.host);
+    // Traffic starts only once Prometheus has scraped the app: the rates then span several scrapes.
+    await prometheus.until('up{job="app"}', (r) =>
+      r.length === 1 && r[0].value[1] === '1' ? true : undefined,
+    );
+    const started = Date.now() / 1000;
+    app.child.stdin.write('go\n');
     await app.line((l) => l.startsWith('done'));
     const attempts = sim.stats().attempts;
     expect(attempts).toBeGreaterThan(50);
@@ -44,7 +49,7 @@ describe('a real Prometheus scraping an instrumented app under overload', () => 
     );
     expect(total).toBe(attempts);
     const rate = async (status: string) => {
-      const r = await prometheus?.query(`sum(rate(anthropic_attempts_total{status_code="${status}"}[30s]))`);
+      const r = await prometheus?.query(`sum(rate(anthropic_attempts_total{status_code="${status}"}[1m]))`);
       return Number(r?.[0]?.value[1] ?? 0);
     };
     expect(await rate('529')).toBeGreaterThan(0);
