@@ -52,9 +52,9 @@ describe('simulator: every named scenario through the official SDK', () => {
   it('cycle moves healthy -> rate-limited -> overload -> recovery', async () => {
     const cycle = scenario('cycle');
     expect(cycle.phases?.map((p) => p.name)).toEqual(['healthy', 'rate-limited', 'overload', 'recovery']);
-    const phases = cycle.phases?.map((p) => ({ ...p, durationMs: 150 }));
+    const phases = cycle.phases?.map((p) => ({ ...p, durationMs: 300 }));
     sim = await startSimulator({ ...cycle, phases, latency: { responseMs: 0, firstTokenMs: 0, deltaMs: 0 } });
-    const deadline = performance.now() + 700;
+    const deadline = performance.now() + 1500;
     while (performance.now() < deadline) await runWorkload(sim, { calls: 4, concurrency: 4, streamEvery: 0 });
     const byPhase = new Map<string, Set<number | null>>();
     for (const a of sim.attempts()) byPhase.set(a.phase, (byPhase.get(a.phase) ?? new Set()).add(a.status));
