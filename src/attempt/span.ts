@@ -42,6 +42,11 @@ export function startAttemptSpan(
 
 /** Writes what the attempt was onto its span and ends it. */
 export function endAttemptSpan(span: Span, facts: AttemptFacts): void {
+  // A span the sampler dropped records nothing: skip building what it would throw away.
+  if (!span.isRecording()) {
+    span.end();
+    return;
+  }
   const attributes: Record<string, string | number | boolean | string[]> = {};
   if (facts.status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = facts.status;
   if (facts.requestId) attributes[ATTR_ANTHROPIC_REQUEST_ID] = facts.requestId;
