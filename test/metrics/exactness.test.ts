@@ -1,5 +1,6 @@
 import { type AnyRegistry, claudeMiddleware } from '../../src';
 import { type ScenarioName, startSimulator } from '../../src/simulator';
+import { isApiErrorType } from '../support/ground-truth';
 import { freshRegistry, sumBy } from '../support/metrics';
 import { clientFor } from '../support/sdk';
 import { startTracing } from '../support/tracing';
@@ -42,11 +43,7 @@ describe('metrics equal the simulator ground truth, exactly', () => {
     expect(withoutEmpty(byStatus)).toEqual(stats.byStatus);
     expect(byStatus[''] ?? 0).toBe(stats.connectionResets);
     const byType = await sumBy(registry, 'anthropic_attempts_total', 'error_type');
-    const apiTypes = Object.fromEntries(
-      Object.entries(byType).filter(
-        ([k]) => k && !/^\d+$/.test(k) && !['connection_error', 'timeout', 'stream_truncated'].includes(k),
-      ),
-    );
+    const apiTypes = Object.fromEntries(Object.entries(byType).filter(([k]) => isApiErrorType(k)));
     expect(apiTypes).toEqual(stats.byErrorType);
     const retries = Object.values(await sumBy(registry, 'anthropic_retries_total', 'model')).reduce(
       (a, b) => a + b,

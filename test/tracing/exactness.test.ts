@@ -1,5 +1,6 @@
 import { claudeMiddleware } from '../../src';
 import { type ScenarioName, startSimulator } from '../../src/simulator';
+import { isApiErrorType } from '../support/ground-truth';
 import { clientFor } from '../support/sdk';
 import { allAttributeText, startTracing } from '../support/tracing';
 import { runWorkload } from '../support/workload';
@@ -39,11 +40,7 @@ describe('attempt spans equal the simulator ground truth', () => {
           else byStatus[String(status)] = (byStatus[String(status)] ?? 0) + 1;
           const type = span.attributes['error.type'] as string | undefined;
           // Only types the API sent: the status strings and transport names are ours.
-          if (
-            type &&
-            !/^\d+$/.test(type) &&
-            !['connection_error', 'timeout', 'stream_truncated'].includes(type)
-          ) {
+          if (isApiErrorType(type)) {
             byErrorType[type] = (byErrorType[type] ?? 0) + 1;
           }
         }
