@@ -1,8 +1,11 @@
-// One measured client process for bench/overhead.mjs. Three clients of the same SDK in one
+// One measured client process for bench/overhead.mjs. Several clients of the same SDK in one
 // process, measured in interleaved batches so that drift (JIT tiers, heap growth, a busy
 // neighbour) falls on all three alike:
 //   off              the SDK with its tracing off (openTelemetry: false)
 //   sdk              the SDK with its own tracing (one span per call)
+//   sdk+passthrough  the same plus a middleware that only calls next(): the floor any middleware pays
+//   sdk+bare-span    the same plus a middleware that only starts and ends one span with as many
+//                    attributes as claude-otel's (22): the floor of a span per attempt
 //   sdk+spans        the same plus claude-otel's middleware with spans only (metrics: false)
 //   sdk+claude-otel  the same plus claude-otel's middleware: spans and prom-client metrics
 // Prints the client CPU time (user + system) per call of every batch, by variant.
@@ -30,12 +33,50 @@ const spanProcessor =
   values.processor === 'simple' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
 new NodeTracerProvider({ spanProcessors: [spanProcessor] }).register();
 
+const api = require('@opentelemetry/api');
 const Anthropic = require('@anthropic-ai/sdk').default;
 const { claudeMiddleware } = require('claude-otel');
 const base = { baseURL: values.url, apiKey: 'bench', maxRetries: 0, logLevel: 'off' };
+const tracer = api.trace.getTracer('bench');
+const bareSpan = async (request, next) => {
+  const span = tracer.startSpan('attempt', {
+    kind: api.SpanKind.CLIENT,
+    attributes: {
+      a1: 'POST',
+      a2: request.url,
+      a3: '127.0.0.1',
+      a4: 1,
+      a5: 'anthropic',
+      a6: 'chat',
+      a7: 'model',
+    },
+  });
+  const response = await api.context.with(api.trace.setSpan(api.context.active(), span), () => next(request));
+  span.setAttributes({
+    b1: response.status,
+    b2: 'req_x',
+    b3: 1,
+    b4: 2,
+    b5: 3,
+    b6: 4,
+    b7: 5,
+    b8: 6,
+    b9: 7,
+    b10: 8,
+    b11: 'msg_x',
+    b12: 'model',
+    b13: ['end_turn'],
+    b14: 10,
+    b15: 20,
+  });
+  span.end();
+  return response;
+};
 const clients = {
   off: new Anthropic({ ...base, openTelemetry: false }),
   sdk: new Anthropic(base),
+  'sdk+passthrough': new Anthropic({ ...base, middleware: [async (request, next) => next(request)] }),
+  'sdk+bare-span': new Anthropic({ ...base, middleware: [bareSpan] }),
   'sdk+spans': new Anthropic({ ...base, middleware: [claudeMiddleware({ metrics: false })] }),
   'sdk+claude-otel': new Anthropic({ ...base, middleware: [claudeMiddleware()] }),
 };

@@ -22,6 +22,7 @@ const { values } = parseArgs({
   },
 });
 const TARGET = 0.05;
+const VARIANTS = ['off', 'sdk', 'sdk+passthrough', 'sdk+bare-span', 'sdk+spans', 'sdk+claude-otel'];
 
 const pinned = (() => {
   try {
@@ -44,7 +45,7 @@ const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const cases = [];
 for (const stream of [false, true]) {
   for (const processor of ['simple', 'batch']) {
-    const batches = { off: [], sdk: [], 'sdk+spans': [], 'sdk+claude-otel': [] };
+    const batches = Object.fromEntries(VARIANTS.map((name) => [name, []]));
     for (let r = 0; r < Number(values.runs); r++) {
       process.stderr.write(
         `${stream ? 'streaming' : 'non-streaming'} / ${processor}: run ${r + 1}/${values.runs}\n`,
@@ -61,13 +62,10 @@ for (const stream of [false, true]) {
     cases.push({
       mode: stream ? 'streaming' : 'non-streaming',
       processor,
-      medianCpuMicrosPerCall: {
-        off: round(m.off),
-        sdk: round(m.sdk),
-        'sdk+spans': round(m['sdk+spans']),
-        'sdk+claude-otel': round(m['sdk+claude-otel']),
-      },
+      medianCpuMicrosPerCall: Object.fromEntries(VARIANTS.map((name) => [name, round(m[name])])),
       sdkTracingOverOff: round(m.sdk / m.off - 1, 3),
+      passthroughOverSdkTracing: round(paired('sdk+passthrough'), 3),
+      bareSpanOverSdkTracing: round(paired('sdk+bare-span'), 3),
       spansOverSdkTracing: round(paired('sdk+spans'), 3),
       claudeOtelOverSdkTracing: round(paired('sdk+claude-otel'), 3),
       batches: Object.fromEntries(Object.entries(batches).map(([k, xs]) => [k, xs.map((x) => round(x))])),
@@ -97,22 +95,27 @@ const report = {
 const rows = cases
   .map((c) => {
     const m = c.medianCpuMicrosPerCall;
-    return `| ${c.mode} | ${c.processor} | ${m.off} | ${m.sdk} | ${m['sdk+spans']} | ${m['sdk+claude-otel']} | ${pct(c.sdkTracingOverOff)} | **${pct(c.spansOverSdkTracing)}** | **${pct(c.claudeOtelOverSdkTracing)}** |`;
+    return `| ${c.mode} | ${c.processor} | ${m.off} | ${m.sdk} | ${m['sdk+claude-otel']} | ${pct(c.sdkTracingOverOff)} | ${pct(c.passthroughOverSdkTracing)} | ${pct(c.bareSpanOverSdkTracing)} | **${pct(c.spansOverSdkTracing)}** | **${pct(c.claudeOtelOverSdkTracing)}** |`;
   })
   .join('\n');
 const md = `# Overhead: client CPU per call
 
 ${report.date}, ${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}.
 \`node bench/overhead.mjs\`: the official SDK against the simulator (another process) on loopback, 16 calls in
-flight. Each run is one process holding four clients of the same SDK: tracing off, the SDK's own tracing,
-and the SDK's own tracing plus claude-otel's middleware with spans only and with spans and metrics, measured in ${values.batches} interleaved batches of
+flight. Each run is one process holding six clients of the same SDK: tracing off; the SDK's own tracing; and
+the SDK's own tracing plus, in turn, a middleware that only calls \`next()\` (what any middleware costs,
+the floor of the SDK's \`middleware\` option), a middleware that only starts and ends one span with 22
+attributes (the floor of a span per attempt), and claude-otel's middleware with spans only and with spans and
+metrics, measured in ${values.batches} interleaved batches of
 ${values.batch} calls each (order rotated), after a warm-up; ${values.runs} runs per row. The client process is
 pinned to one core and the simulator to the other. Spans go to an exporter that drops them.
 Figures: medians of the client's CPU time (user + system) per call, in us; "adds" is the median over
 batches of (claude-otel batch / SDK-tracing batch run beside it) - 1. The verdict is on spans + metrics.
 
-| mode | span processor | tracing off | SDK tracing | + claude-otel spans | + spans and metrics | SDK tracing adds | spans add | spans + metrics add |
-|---|---|---:|---:|---:|---:|---:|---:|---:|
+CPU us per call (tracing off, SDK tracing, + claude-otel), then what each addition adds over SDK tracing:
+
+| mode | span processor | off | SDK tracing | + claude-otel | SDK tracing adds | passthrough adds | bare span adds | claude-otel spans add | spans + metrics add |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows}
 
 Target: ${report.target}. Verdict: ${report.verdict === 'pass' ? '**pass**' : `**FAIL** (${report.verdict.join('; ')})`}.
