@@ -1,5 +1,6 @@
 import type { TracerProvider } from '@opentelemetry/api';
 import type { RateLimitResource } from './attempt/headers';
+import type { GovernorConfig } from './governor/config';
 import type { MetricsConfig } from './metrics/attempt-metrics';
 
 /** Options shared by `AnthropicInstrumentation` and `claudeMiddleware`. */
@@ -21,6 +22,11 @@ export interface ClaudeOtelConfig {
    * Default: `{}`, i.e. into prom-client's default registry, 20 model names before `other`.
    */
   metrics?: MetricsConfig | false;
+  /**
+   * The traffic governor that paces every attempt (see "The governor" in the README), or `false`
+   * for none. Default: `{}`, i.e. on, with the defaults of `GovernorConfig`.
+   */
+  governor?: GovernorConfig | false;
 }
 
 export const DEFAULT_RATE_LIMIT_RESOURCES: RateLimitResource[] = [

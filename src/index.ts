@@ -1,6 +1,13 @@
+export { isAccelerationLimit } from './attempt/acceleration';
 export type { Classification } from './attempt/classify';
 export type { RateLimitResource } from './attempt/headers';
 export type { ClaudeOtelConfig } from './config';
+export type { GovernorConfig } from './governor/config';
+export { GovernorRejectedError, type RejectReason } from './governor/errors';
+export type { GovernorState, VetoReason } from './governor/governor';
+export type { RampOptions } from './governor/ramp';
+export type { RetryBudgetOptions } from './governor/retry-budget';
+export { MetricsSignalSource, type SignalSource, type Signals } from './governor/signals';
 export {
   AnthropicInstrumentation,
   type AnthropicInstrumentationConfig,
@@ -9,7 +16,6 @@ export {
 export {
   type AnyRegistry,
   AttemptMetrics,
-  isAccelerationLimit,
   type MetricsConfig,
   openMetricsRegistry,
 } from './metrics/attempt-metrics';

@@ -1,5 +1,6 @@
 import type { Middleware } from '@anthropic-ai/sdk';
 import { type Tracer, trace } from '@opentelemetry/api';
+import { register as defaultRegistry } from 'prom-client';
 import type { AttemptSettings } from './attempt/attempt';
 import { attemptMiddleware } from './attempt/middleware';
 import {
@@ -8,13 +9,18 @@ import {
   DEFAULT_RATE_LIMIT_RESOURCES,
   ERROR_BODY_MAX_BYTES,
 } from './config';
+import { resolveGovernorConfig } from './governor/config';
+import { governorFor } from './governor/domain';
 import { AttemptMetrics } from './metrics/attempt-metrics';
 import { VERSION } from './version';
 
 export const INSTRUMENTATION_NAME = 'claude-otel';
 
 export function settingsOf(config: ClaudeOtelConfig, tracer: () => Tracer): AttemptSettings {
+  const governorConfig = config.governor === false ? undefined : resolveGovernorConfig(config.governor);
+  const registry = config.metrics === false ? undefined : (config.metrics?.registry ?? defaultRegistry);
   return {
+    governor: governorConfig && ((request) => governorFor(request, governorConfig, registry)),
     tracer,
     recorder: config.metrics === false ? undefined : new AttemptMetrics(config.metrics),
     rateLimitResources: config.rateLimitResources ?? DEFAULT_RATE_LIMIT_RESOURCES,

@@ -33,6 +33,10 @@ export const ATTR_ANTHROPIC_RETRY_BACKOFF_MS = 'anthropic.retry.backoff_ms';
 export const ATTR_ANTHROPIC_RETRY_AFTER_MS = 'anthropic.retry_after_ms';
 export const ATTR_ANTHROPIC_ABORTED = 'anthropic.aborted';
 export const ATTR_ANTHROPIC_STREAM = 'anthropic.stream';
+/** Time the attempt waited for the governor before it was sent. */
+export const ATTR_ANTHROPIC_GOVERNOR_WAIT_MS = 'anthropic.governor.wait_ms';
+/** Why the governor stopped the SDK from retrying this response (`budget`, `not_retryable`, ...). */
+export const ATTR_ANTHROPIC_GOVERNOR_RETRY_VETO = 'anthropic.governor.retry_veto';
 /** `anthropic.ratelimit.<resource>.remaining` / `.limit` */
 export const attrRateLimit = (resource: string, part: 'remaining' | 'limit') =>
   `anthropic.ratelimit.${resource}.${part}`;

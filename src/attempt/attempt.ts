@@ -1,6 +1,8 @@
 import type { Middleware, MiddlewareContext } from '@anthropic-ai/sdk';
 import { context, type Span, type Tracer, trace } from '@opentelemetry/api';
+import type { Governor, VetoReason } from '../governor/governor';
 import {
+  ATTR_ANTHROPIC_GOVERNOR_WAIT_MS,
   ATTR_ANTHROPIC_RETRY_BACKOFF_MS,
   ATTR_ANTHROPIC_STREAM,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -59,6 +61,8 @@ export interface AttemptSettings {
   tracer: () => Tracer;
   /** Default: none. */
   recorder?: AttemptRecorder;
+  /** The governor of a request's limit domain. Default: none. */
+  governor?: (request: { url: string; headers: Headers }) => Governor;
   rateLimitResources: readonly RateLimitResource[];
   errorBodyTimeoutMs: number;
   errorBodyMaxBytes: number;
@@ -81,6 +85,8 @@ export interface AttemptFacts {
   /** Seconds from send to the first content delta (streams). */
   timeToFirstChunk?: number;
   durationMs: number;
+  /** Why the governor told the SDK not to retry this response. */
+  veto?: VetoReason;
 }
 
 /** Ends the span of an attempt whose response was collected before its body was read to an end. */
@@ -122,6 +128,23 @@ function urlAttributes(raw: string): Record<string, string | number> {
   return attributes;
 }
 
+/** The SDK's own rule (1.x `shouldRetry`): the server's `x-should-retry`, else 408, 409, 429 and 5xx. */
+function sdkWouldRetry(status: number, shouldRetry: boolean | undefined): boolean {
+  if (shouldRetry !== undefined) return shouldRetry;
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** The same response (status, headers, unread body) with `x-should-retry: false`: the SDK stops retrying. */
+function withoutRetry(response: Response): Response {
+  try {
+    const headers = new Headers(response.headers);
+    headers.set('x-should-retry', 'false');
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  } catch {
+    return response;
+  }
+}
+
 /** One HTTP attempt, from the gate to the end of its body. Never throws into the SDK. */
 export class Attempt {
   private readonly startedAt = performance.now();
@@ -135,6 +158,9 @@ export class Attempt {
     private readonly request: Request,
     private readonly ctx: MiddlewareContext,
     private readonly settings: AttemptSettings,
+    /** The governor the attempt went through (and is fed back to), and how long it waited there. */
+    private readonly governor?: Governor,
+    governorWaitMs?: number,
   ) {
     const options = ctx.options as
       | { body?: { model?: unknown; stream?: unknown }; stream?: boolean }
@@ -164,6 +190,8 @@ export class Attempt {
     if (retryCount > 0) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = retryCount;
     if (this.facts.backoffMs !== undefined)
       attributes[ATTR_ANTHROPIC_RETRY_BACKOFF_MS] = Math.round(this.facts.backoffMs);
+    if (governorWaitMs !== undefined)
+      attributes[ATTR_ANTHROPIC_GOVERNOR_WAIT_MS] = Math.round(governorWaitMs);
     this.span = startAttemptSpan(settings.tracer, attributes);
     settings.recorder?.started();
   }
@@ -190,11 +218,18 @@ export class Attempt {
         this.settings.errorBodyMaxBytes,
         this.settings.errorBodyTimeoutMs,
       );
-      this.finish(classifyHttpError(response.status, body, readShouldRetry(response.headers)));
+      const shouldRetry = readShouldRetry(response.headers);
+      const outcome = classifyHttpError(response.status, body, shouldRetry);
+      if (this.governor)
+        this.facts.veto = this.governor.verdict(
+          { ...this.facts, outcome },
+          sdkWouldRetry(response.status, shouldRetry),
+        );
+      this.finish(outcome);
     } catch {
       this.guard(() => this.finish({ failed: true, errorType: String(response.status) }));
     }
-    return response;
+    return this.facts.veto ? withoutRetry(response) : response;
   }
 
   /** A 2xx: the span stays open until the SDK has read the body to its end. */
@@ -283,6 +318,8 @@ export class Attempt {
     facts.outcome = outcome;
     facts.durationMs = performance.now() - this.startedAt;
     this.noteErrorType(outcome.errorType);
+    const governor = this.governor;
+    if (governor) this.guard(() => governor.ended(facts));
     this.guard(() => endAttemptSpan(this.span, facts));
     const recorder = this.settings.recorder;
     if (recorder) {

@@ -1,12 +1,33 @@
 import type { Middleware, MiddlewareContext } from '@anthropic-ai/sdk';
+import { GovernorRejectedError } from '../governor/errors';
+import type { Governor } from '../governor/governor';
 import { Attempt, type AttemptSettings } from './attempt';
+import { readRetryCount } from './headers';
 
 /** Marks a chain already observed by a claude-otel middleware (the context is one per attempt). */
 const OBSERVED = Symbol('claude-otel.observed');
 
+type Request = Parameters<Middleware>[0];
+
+/** The request's governor, and its place in line; a governor that fails lets the attempt go. */
+function enter(settings: AttemptSettings, request: Request) {
+  let governor: Governor | undefined;
+  let entered: number | Promise<number>;
+  try {
+    governor = settings.governor?.(request as { url: string; headers: Headers });
+    if (!governor) return undefined;
+    entered = governor.enter(request.signal ?? undefined, readRetryCount(request.headers as Headers) > 0);
+  } catch (error) {
+    if (error instanceof GovernorRejectedError) throw error;
+    return undefined;
+  }
+  return { governor, entered };
+}
+
 /**
- * The per-attempt middleware: one span for every HTTP attempt the SDK makes. If telemetry
- * fails anywhere, the request goes on exactly as it would without it.
+ * The per-attempt middleware: every HTTP attempt the SDK makes waits for its governor (when
+ * there is one), then gets one span and its metrics. If telemetry or the governor fails anywhere,
+ * the request goes on exactly as it would without them.
  */
 export function attemptMiddleware(
   settings: AttemptSettings,
@@ -15,12 +36,16 @@ export function attemptMiddleware(
   return async (request, next, ctx) => {
     const marked = ctx as MiddlewareContext & { [OBSERVED]?: true };
     if (marked[OBSERVED] || !enabled()) return next(request);
+    marked[OBSERVED] = true;
+    // Rejections here (an abort while queued, a full queue, a wait past its bound) go to the caller.
+    const gate = settings.governor ? enter(settings, request) : undefined;
+    const waitedMs = gate ? await gate.entered : undefined;
     let attempt: Attempt | undefined;
     try {
-      Object.defineProperty(marked, OBSERVED, { value: true });
-      attempt = new Attempt(request, ctx, settings);
+      attempt = new Attempt(request, ctx, settings, gate?.governor, waitedMs);
     } catch {
       attempt = undefined;
+      gate?.governor.released();
     }
     if (!attempt) return next(request);
     let response: Response;

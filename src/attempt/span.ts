@@ -10,6 +10,7 @@ import {
 import {
   ATTR_ANTHROPIC_ABORTED,
   ATTR_ANTHROPIC_ERROR_CODE,
+  ATTR_ANTHROPIC_GOVERNOR_RETRY_VETO,
   ATTR_ANTHROPIC_REQUEST_ID,
   ATTR_ANTHROPIC_RETRY_AFTER_MS,
   ATTR_ANTHROPIC_RETRYABLE,
@@ -61,6 +62,7 @@ export function endAttemptSpan(span: Span, facts: AttemptFacts): void {
   if (outcome.errorCode) attributes[ATTR_ANTHROPIC_ERROR_CODE] = outcome.errorCode;
   if (outcome.retryable !== undefined) attributes[ATTR_ANTHROPIC_RETRYABLE] = outcome.retryable;
   if (outcome.aborted) attributes[ATTR_ANTHROPIC_ABORTED] = true;
+  if (facts.veto) attributes[ATTR_ANTHROPIC_GOVERNOR_RETRY_VETO] = facts.veto;
   if (reply) {
     if (reply.id) attributes[ATTR_GEN_AI_RESPONSE_ID] = reply.id;
     if (reply.model) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = reply.model;

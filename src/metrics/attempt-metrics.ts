@@ -19,6 +19,7 @@ export function openMetricsRegistry(): Registry<OpenMetricsContentType> {
   return new Make(RegistryClass.OPENMETRICS_CONTENT_TYPE);
 }
 
+import { isAccelerationLimit } from '../attempt/acceleration';
 import type { AttemptFacts } from '../attempt/attempt';
 import type { RateLimitReading, RateLimits } from '../attempt/headers';
 import { BACKOFF_BUCKETS, LATENCY_BUCKETS } from './buckets';
@@ -40,17 +41,6 @@ export const DEFAULT_MAX_MODELS = 20;
 export interface SpanIds {
   traceId: string;
   spanId: string;
-}
-
-/** The rule for a 429 from the acceleration limit: its error code says so, or its own headers still show room. */
-export function isAccelerationLimit(facts: Pick<AttemptFacts, 'outcome' | 'rateLimits' | 'status'>): boolean {
-  const { errorType, errorCode } = facts.outcome;
-  if (errorCode === 'ramp_limit_exceeded') return true;
-  if (facts.status !== 429 || errorType !== 'rate_limit_error' || errorCode) return false;
-  const remaining = Object.values(facts.rateLimits ?? {})
-    .map((r) => r.remaining)
-    .filter((r): r is number => r !== undefined);
-  return remaining.length > 0 && remaining.every((r) => r > 0);
 }
 
 function create(registry: AnyRegistry) {

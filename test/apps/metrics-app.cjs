@@ -9,7 +9,8 @@ const { AnthropicInstrumentation, openMetricsRegistry, startMetricsServer } = re
 const registry = openMetricsRegistry();
 const sdk = new NodeSDK({
   traceExporter: new OTLPTraceExporter(),
-  instrumentations: [new AnthropicInstrumentation({ metrics: { registry } })],
+  // The governor would keep this load under the limits: this app shows the API's 429s as they come.
+  instrumentations: [new AnthropicInstrumentation({ metrics: { registry }, governor: false })],
 });
 sdk.start();
 const Anthropic = require('@anthropic-ai/sdk').default;

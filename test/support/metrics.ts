@@ -22,3 +22,18 @@ export async function sumBy(
 export function freshRegistry(openMetrics = false): AnyRegistry {
   return openMetrics ? openMetricsRegistry() : new Registry();
 }
+
+/** A histogram's `_count` and `_sum` over all its series. */
+export async function histogramTotals(
+  registry: AnyRegistry,
+  name: string,
+): Promise<{ count: number; sum: number }> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  const totals = { count: 0, sum: 0 };
+  for (const v of (await metric.get()).values as { metricName?: string; value: number }[]) {
+    if (v.metricName === `${name}_count`) totals.count += v.value;
+    if (v.metricName === `${name}_sum`) totals.sum += v.value;
+  }
+  return totals;
+}

@@ -1,0 +1,94 @@
+import type { RampOptions } from './ramp';
+import type { RetryBudgetOptions } from './retry-budget';
+import type { SignalSource } from './signals';
+
+/** The traffic governor's options; every one has a default. */
+export interface GovernorConfig {
+  /** Longest a call may wait for the governor before failing with `GovernorRejectedError` (`wait_timeout`), ms. Default 60000. */
+  maxWaitMs?: number;
+  /** Most calls that may wait at once; beyond it calls fail at once (`queue_full`). Default 10000. */
+  maxQueue?: number;
+  /** Random extra wait (uniform, 0 to this) added to a pause on `retry-after`, so senders do not return in step, ms. Default 250. */
+  pauseJitterMs?: number;
+  /** Attempts the rate limit lets through at once after an idle spell. Default 5. */
+  burst?: number;
+  /** The adaptive rate never falls below this, requests/s. Default 0.5. */
+  minRatePerSecond?: number;
+  /** Share of each rate limit (from the response headers) kept in reserve. Default 0.05. */
+  headroom?: number;
+  /** Against acceleration (ramp) limits. Defaults: see `RampOptions`. */
+  ramp?: Partial<RampOptions>;
+  /** The AIMD limit on attempts in flight, cut on 529s and timeouts. */
+  concurrency?: {
+    /** Default 1. */
+    min?: number;
+    /** Past this the limit is lifted (unlimited). Default 1000. */
+    max?: number;
+    /** Factor applied to what was in flight on overload. Default 0.9. */
+    decrease?: number;
+  };
+  /** Retries allowed per first attempts. Defaults: see `RetryBudgetOptions`. */
+  retryBudget?: Partial<RetryBudgetOptions>;
+  /**
+   * SRE adaptive throttling: attempts are shed locally with probability
+   * `(attempts - K x accepted) / (attempts + 1)` while the API answers 529. 0 turns it off. Default 2.
+   */
+  overloadSheddingK?: number;
+  /** Where the control loop reads its signals. Default: the metrics registry (when metrics are on), else the governor's own counts. */
+  signals?: SignalSource;
+  /** How often the control loop reads the signals, ms. Default 1000. */
+  controlIntervalMs?: number;
+}
+
+export type ResolvedGovernorConfig = Required<
+  Omit<GovernorConfig, 'signals' | 'ramp' | 'retryBudget' | 'concurrency'>
+> & {
+  signals: SignalSource | undefined;
+  ramp: RampOptions;
+  retryBudget: RetryBudgetOptions;
+  concurrency: Required<NonNullable<GovernorConfig['concurrency']>>;
+};
+
+export function resolveGovernorConfig(config: GovernorConfig = {}): ResolvedGovernorConfig {
+  const resolved: ResolvedGovernorConfig = {
+    maxWaitMs: config.maxWaitMs ?? 60_000,
+    maxQueue: config.maxQueue ?? 10_000,
+    pauseJitterMs: config.pauseJitterMs ?? 250,
+    burst: config.burst ?? 5,
+    minRatePerSecond: config.minRatePerSecond ?? 0.5,
+    headroom: config.headroom ?? 0.05,
+    ramp: {
+      mode: 'auto',
+      growth: 0.5,
+      baselineMs: 10_000,
+      floorPerSecond: 4,
+      armedForMs: 600_000,
+      ...config.ramp,
+    },
+    concurrency: { min: 1, max: 1000, decrease: 0.9, ...config.concurrency },
+    retryBudget: { ratio: 0.1, minPerSecond: 1, windowMs: 10_000, ...config.retryBudget },
+    overloadSheddingK: config.overloadSheddingK ?? 2,
+    signals: config.signals,
+    controlIntervalMs: config.controlIntervalMs ?? 1000,
+  };
+  const problems: string[] = [];
+  const positive = (name: string, value: number) => {
+    if (!(value > 0)) problems.push(`${name} must be a number > 0 (got ${value})`);
+  };
+  positive('maxWaitMs', resolved.maxWaitMs);
+  positive('maxQueue', resolved.maxQueue);
+  positive('burst', resolved.burst);
+  positive('minRatePerSecond', resolved.minRatePerSecond);
+  positive('controlIntervalMs', resolved.controlIntervalMs);
+  positive('ramp.baselineMs', resolved.ramp.baselineMs);
+  positive('ramp.floorPerSecond', resolved.ramp.floorPerSecond);
+  positive('retryBudget.windowMs', resolved.retryBudget.windowMs);
+  positive('concurrency.min', resolved.concurrency.min);
+  if (!(resolved.headroom >= 0 && resolved.headroom < 1)) problems.push('headroom must be in [0, 1)');
+  if (!(resolved.concurrency.decrease > 0 && resolved.concurrency.decrease < 1))
+    problems.push('concurrency.decrease must be in (0, 1)');
+  if (!['auto', 'always', 'off'].includes(resolved.ramp.mode))
+    problems.push("ramp.mode must be 'auto', 'always' or 'off'");
+  if (problems.length > 0) throw new TypeError(`claude-otel governor config: ${problems.join('; ')}`);
+  return resolved;
+}

@@ -1,0 +1,227 @@
+import { isAccelerationLimit } from '../attempt/acceleration';
+import type { AttemptFacts } from '../attempt/attempt';
+import { ConcurrencyLimit } from './concurrency';
+import type { ResolvedGovernorConfig } from './config';
+import { CubicRate } from './cubic-rate';
+import { GovernorRejectedError, type RejectReason } from './errors';
+import { Gate, type Pacer } from './gate';
+import { HeaderCap } from './header-cap';
+import { Ramp } from './ramp';
+import { RetryBudget } from './retry-budget';
+import { SendRate } from './send-rate';
+import { LocalSignals, type SignalSource, type Signals } from './signals';
+import { TokenBucket } from './token-bucket';
+
+/** Why the governor told the SDK not to retry a response. */
+export type VetoReason = 'budget' | 'not_retryable' | 'retry_after_too_long';
+
+/** Where the governor reports what it did (the prom-client metrics). */
+export interface GovernorRecorder {
+  waited(ms: number): void;
+  rejected(reason: RejectReason): void;
+  vetoed(reason: VetoReason): void;
+}
+
+/** How often the combined rate is recomputed at most, ms (events recompute it at once). */
+const RATE_REFRESH_MS = 100;
+/** Load shedding needs this many attempts in the signal window: two 529s in a row are not an overload. */
+const SHED_MIN_ATTEMPTS = 20;
+/** A burst of 429s or 529s within this is one signal for the rate and the concurrency limit. */
+const HOLD_MS = 500;
+
+/**
+ * One limit domain's traffic governor (one API key and base URL). Every attempt passes `enter()`;
+ * every finished attempt is fed back through `ended()`; `verdict()` decides whether the SDK may
+ * retry an error response. See "The governor" in the README.
+ */
+export class Governor implements Pacer {
+  private readonly gate: Gate;
+  private readonly bucket: TokenBucket;
+  private readonly cubic: CubicRate;
+  private readonly sendRate: SendRate;
+  private readonly ramp: Ramp;
+  private readonly headerCap: HeaderCap;
+  private readonly concurrency: ConcurrencyLimit;
+  private readonly budget: RetryBudget;
+  private pausedUntil = Number.NEGATIVE_INFINITY;
+  private rateAt = Number.NEGATIVE_INFINITY;
+  private shedProbability = 0;
+  private readonly loop: NodeJS.Timeout;
+  private reading = false;
+
+  constructor(
+    private readonly config: ResolvedGovernorConfig,
+    private readonly signals: SignalSource,
+    private readonly recorder: GovernorRecorder | undefined,
+    private readonly clock: () => number = () => performance.now(),
+    private readonly random: () => number = Math.random,
+  ) {
+    const now = clock();
+    this.bucket = new TokenBucket(Number.POSITIVE_INFINITY, config.burst, now);
+    this.cubic = new CubicRate(0.7, 0.4, config.minRatePerSecond);
+    this.sendRate = new SendRate(now);
+    this.ramp = new Ramp(config.ramp, now);
+    this.headerCap = new HeaderCap(config.headroom, 10_000);
+    const { min, max, decrease } = config.concurrency;
+    this.concurrency = new ConcurrencyLimit(min, max, decrease);
+    this.budget = new RetryBudget(config.retryBudget, now);
+    this.gate = new Gate(this, clock, config.maxQueue, config.maxWaitMs, (reason) =>
+      this.recorder?.rejected(reason),
+    );
+    this.loop = setInterval(() => this.steer(), config.controlIntervalMs);
+    this.loop.unref();
+  }
+
+  /** Waits for this attempt's turn: 0 when it may go at once, else a promise of the ms waited. */
+  enter(signal: AbortSignal | undefined, isRetry: boolean): number | Promise<number> {
+    if (this.shedProbability > 0 && this.random() < this.shedProbability) {
+      this.recorder?.rejected('overloaded');
+      throw new GovernorRejectedError('overloaded');
+    }
+    this.budget.record(isRetry, this.clock());
+    const entered = this.gate.enter(signal);
+    if (typeof entered === 'number') {
+      this.recorder?.waited(0);
+      return 0;
+    }
+    return entered.then((waited) => {
+      this.recorder?.waited(waited);
+      return waited;
+    });
+  }
+
+  /** Pacer: ms until the next attempt may go (paused, out of tokens, or `Infinity`: at the concurrency limit). */
+  delayMs(now: number): number {
+    if (now < this.pausedUntil) return this.pausedUntil - now;
+    if (this.concurrency.full()) return Number.POSITIVE_INFINITY;
+    if (now - this.rateAt >= RATE_REFRESH_MS) this.refreshRate(now);
+    return this.bucket.waitMs(now);
+  }
+
+  /** Pacer: the next attempt goes now. */
+  admit(now: number): void {
+    this.bucket.take(now);
+    this.concurrency.inFlight++;
+    this.sendRate.record(now);
+    this.ramp.record(now);
+  }
+
+  /** An attempt that went through `enter()` ended (response read, failed, or abandoned). */
+  ended(facts: AttemptFacts): void {
+    const now = this.clock();
+    this.concurrency.inFlight = Math.max(0, this.concurrency.inFlight - 1);
+    this.headerCap.update(facts.rateLimits, now);
+    const { outcome } = facts;
+    if (facts.retryAfterMs !== undefined && (facts.status === 429 || facts.status === 529)) {
+      // One retry-after pauses every sender of the domain; never earlier than advised.
+      this.pausedUntil = Math.max(
+        this.pausedUntil,
+        now + facts.retryAfterMs + this.random() * this.config.pauseJitterMs,
+      );
+    }
+    if (this.signals instanceof LocalSignals) this.signals.record(facts, now);
+    if (isAccelerationLimit(facts)) {
+      this.ramp.hit(now);
+    } else if (facts.status === 429 && outcome.retryable !== false) {
+      this.cubic.throttled(now, this.bucket.ratePerSecond, this.sendRate.perSecond(now), HOLD_MS);
+    }
+    if (outcome.errorType === 'overloaded_error' || outcome.errorType === 'timeout') {
+      this.concurrency.overloaded(now, HOLD_MS);
+    } else if (!outcome.failed) {
+      this.concurrency.succeeded();
+      const usage = facts.reply?.usage;
+      if (usage) this.headerCap.usage(usage.input, usage.output);
+    }
+    this.refreshRate(now);
+    this.gate.pump();
+  }
+
+  /** An admitted attempt that will not report `ended()` (its telemetry failed to start). */
+  released(): void {
+    this.concurrency.inFlight = Math.max(0, this.concurrency.inFlight - 1);
+    this.gate.pump();
+  }
+
+  /** Whether the SDK should be stopped from retrying this error response, and why. */
+  verdict(facts: AttemptFacts, sdkWouldRetry: boolean): VetoReason | undefined {
+    if (!sdkWouldRetry) return undefined;
+    let reason: VetoReason | undefined;
+    if (facts.outcome.retryable === false) reason = 'not_retryable';
+    else if (facts.retryAfterMs !== undefined && facts.retryAfterMs > this.config.maxWaitMs)
+      reason = 'retry_after_too_long';
+    else if (!this.budget.allows(this.clock())) reason = 'budget';
+    if (reason) this.recorder?.vetoed(reason);
+    return reason;
+  }
+
+  /** What the governor is doing now, for the gauges and the demo. */
+  state(): GovernorState {
+    const now = this.clock();
+    if (now - this.rateAt >= RATE_REFRESH_MS) this.refreshRate(now);
+    return {
+      allowedRatePerSecond: this.bucket.ratePerSecond,
+      concurrencyLimit: this.concurrency.current,
+      inFlight: this.concurrency.inFlight,
+      queued: this.gate.queued,
+      paused: now < this.pausedUntil,
+      rampArmed: this.ramp.armed(now),
+      shedProbability: this.shedProbability,
+    };
+  }
+
+  close(): void {
+    clearInterval(this.loop);
+  }
+
+  private refreshRate(now: number): void {
+    this.rateAt = now;
+    const measured = this.sendRate.perSecond(now);
+    const rate = Math.min(this.cubic.rate(now, measured), this.ramp.cap(now), this.headerCap.cap(now));
+    this.bucket.setRate(Math.max(rate, this.config.minRatePerSecond), now);
+  }
+
+  /** The slow loop: signals from the metrics (or a fleet source) arm the ramp and set load shedding. */
+  private steer(): void {
+    if (this.reading) return;
+    this.reading = true;
+    Promise.resolve()
+      .then(() => this.signals.read())
+      .then(
+        (signals) => this.apply(signals),
+        () => this.apply(undefined),
+      )
+      .finally(() => {
+        this.reading = false;
+      });
+  }
+
+  private apply(signals: Signals | undefined): void {
+    if (!signals) {
+      this.shedProbability = 0;
+      return;
+    }
+    const now = this.clock();
+    if (signals.accelerationLimited > 0) this.ramp.hit(now);
+    const k = this.config.overloadSheddingK;
+    // SRE adaptive throttling, on counts over the signal window.
+    const attempts = signals.attempts * signals.windowSeconds;
+    const accepted = attempts - signals.overloaded * signals.windowSeconds;
+    this.shedProbability =
+      k > 0 && signals.overloaded > 0 && attempts >= SHED_MIN_ATTEMPTS
+        ? Math.max(0, Math.min(0.9, (attempts - k * accepted) / (attempts + 1)))
+        : 0;
+    this.gate.pump();
+  }
+}
+
+export interface GovernorState {
+  /** `Infinity` while nothing limits the rate. */
+  allowedRatePerSecond: number;
+  /** `Infinity` while the API has not reported overload. */
+  concurrencyLimit: number;
+  inFlight: number;
+  queued: number;
+  paused: boolean;
+  rampArmed: boolean;
+  shedProbability: number;
+}

@@ -1,0 +1,60 @@
+import type { RateLimitReading, RateLimits } from '../attempt/headers';
+
+/** Rate-limit resources the cap paces on, and what one request costs of each. */
+type Paced = 'requests' | 'input_tokens' | 'output_tokens';
+
+/**
+ * A cap from the latest rate-limit headers, so the organization keeps headroom: spend what the
+ * bucket holds above a reserve over `horizonMs`, on top of its refill rate (limit per minute).
+ * With plenty remaining the cap is far above any real rate; as `remaining` nears the reserve it
+ * converges on the refill rate, which is the most the API can sustain.
+ */
+export class HeaderCap {
+  private readonly readings = new Map<Paced, { reading: RateLimitReading; at: number }>();
+  /** Smoothed tokens per request, for the token resources. */
+  private readonly perRequest: Record<'input_tokens' | 'output_tokens', number> = {
+    input_tokens: 0,
+    output_tokens: 0,
+  };
+
+  constructor(
+    private readonly reserve: number,
+    private readonly horizonMs: number,
+  ) {}
+
+  update(limits: RateLimits | undefined, now: number): void {
+    if (!limits) return;
+    for (const resource of ['requests', 'input_tokens', 'output_tokens'] as const) {
+      const reading = limits[resource];
+      if (reading?.limit !== undefined && reading.remaining !== undefined && reading.limit > 0) {
+        this.readings.set(resource, { reading, at: now });
+      }
+    }
+  }
+
+  usage(input: number | undefined, output: number | undefined): void {
+    if (input !== undefined) this.perRequest.input_tokens = smooth(this.perRequest.input_tokens, input);
+    if (output !== undefined) this.perRequest.output_tokens = smooth(this.perRequest.output_tokens, output);
+  }
+
+  /** The highest request rate the headers allow now, requests/s. */
+  cap(now: number): number {
+    let cap = Number.POSITIVE_INFINITY;
+    for (const [resource, { reading, at }] of this.readings) {
+      const cost = resource === 'requests' ? 1 : this.perRequest[resource];
+      if (!(cost > 0)) continue;
+      const limit = reading.limit as number;
+      const refillPerSecond = limit / 60;
+      // What the bucket holds now: the reading plus what refilled since.
+      const held = Math.min(limit, (reading.remaining as number) + (refillPerSecond * (now - at)) / 1000);
+      const spare = held - this.reserve * limit;
+      const tokensPerSecond = Math.max(0, refillPerSecond + (spare * 1000) / this.horizonMs);
+      cap = Math.min(cap, tokensPerSecond / cost);
+    }
+    return cap;
+  }
+}
+
+function smooth(previous: number, value: number): number {
+  return previous === 0 ? value : 0.9 * previous + 0.1 * value;
+}

@@ -1,0 +1,126 @@
+import { ConcurrencyLimit } from './concurrency';
+import { CubicRate } from './cubic-rate';
+import { HeaderCap } from './header-cap';
+import { Ramp } from './ramp';
+import { RetryBudget } from './retry-budget';
+import { TokenBucket } from './token-bucket';
+
+describe('TokenBucket', () => {
+  it('never lets more than burst + rate x time through', () => {
+    const bucket = new TokenBucket(10, 2, 0);
+    let sent = 0;
+    for (let t = 0; t <= 1000; t += 1) {
+      while (bucket.waitMs(t) === 0) {
+        bucket.take(t);
+        sent++;
+      }
+    }
+    expect(sent).toBe(2 + 10);
+  });
+
+  it('is unlimited at an infinite rate', () => {
+    const bucket = new TokenBucket(Number.POSITIVE_INFINITY, 1, 0);
+    for (let i = 0; i < 100; i++) bucket.take(0);
+    expect(bucket.waitMs(0)).toBe(0);
+  });
+});
+
+describe('CubicRate', () => {
+  it('is unlimited before the first throttle, cuts to 0.7x on one, and grows back past it on the CUBIC curve', () => {
+    const rate = new CubicRate(0.7, 0.4, 0.5);
+    expect(rate.rate(0, 0)).toBe(Number.POSITIVE_INFINITY);
+    rate.throttled(0, Number.POSITIVE_INFINITY, 50, 500);
+    expect(rate.rate(0, 50)).toBeCloseTo(35, 6);
+    const k = Math.cbrt((50 * 0.3) / 0.4);
+    expect(rate.rate(k * 1000, 50)).toBeCloseTo(50, 6);
+    expect(rate.rate((k + 2) * 1000, 50)).toBeCloseTo(50 + 0.4 * 8, 6);
+    // Never above twice what is actually being sent.
+    expect(rate.rate(60_000, 10)).toBe(50);
+  });
+
+  it('takes a burst of 429s within the hold time as one signal', () => {
+    const rate = new CubicRate(0.7, 0.4, 0.5);
+    rate.throttled(0, Number.POSITIVE_INFINITY, 100, 500);
+    rate.throttled(100, 70, 100, 500);
+    const once = new CubicRate(0.7, 0.4, 0.5);
+    once.throttled(0, Number.POSITIVE_INFINITY, 100, 500);
+    expect(rate.rate(100, 100)).toBe(once.rate(100, 100));
+  });
+});
+
+describe('HeaderCap', () => {
+  const reading = (remaining: number) => ({ requests: { limit: 3000, remaining } });
+
+  it('allows far more than the refill rate while the bucket is full, and converges on it at the reserve', () => {
+    const cap = new HeaderCap(0.05, 10_000);
+    cap.update(reading(3000), 0);
+    expect(cap.cap(0)).toBeCloseTo(50 + (3000 - 150) / 10, 6);
+    cap.update(reading(150), 0);
+    expect(cap.cap(0)).toBeCloseTo(50, 6);
+    cap.update(reading(0), 0);
+    expect(cap.cap(0)).toBeCloseTo(50 - 150 / 10, 6);
+  });
+
+  it('paces on input tokens by the tokens a request takes', () => {
+    const cap = new HeaderCap(0, 10_000);
+    cap.update({ input_tokens: { limit: 60_000, remaining: 0 } }, 0);
+    cap.usage(100, 10);
+    expect(cap.cap(0)).toBeCloseTo(1000 / 100, 6);
+  });
+});
+
+describe('Ramp', () => {
+  const options = {
+    mode: 'always' as const,
+    growth: 0.5,
+    baselineMs: 10_000,
+    floorPerSecond: 4,
+    armedForMs: 600_000,
+  };
+
+  it('starts at the floor (less a margin) and allows 1.5x the trailing baseline', () => {
+    const ramp = new Ramp(options, 0);
+    expect(ramp.cap(0)).toBeCloseTo(0.9 * 4, 6);
+    for (let t = 0; t < 10_000; t += 100) ramp.record(t);
+    // 96 sends in the baseline window (the 4 of the latest second left out) over 10 s.
+    expect(ramp.cap(10_500)).toBeCloseTo(0.9 * 1.5 * 9.6, 6);
+  });
+
+  it('in auto mode, limits nothing until an acceleration-limit 429 arms it', () => {
+    const ramp = new Ramp({ ...options, mode: 'auto' }, 0);
+    expect(ramp.cap(0)).toBe(Number.POSITIVE_INFINITY);
+    ramp.hit(0);
+    expect(ramp.cap(1)).toBeCloseTo(3.6, 6);
+    expect(ramp.cap(600_001)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('ConcurrencyLimit', () => {
+  it('is unlimited until overload, then cuts what was in flight by 0.9 and grows by one per success', () => {
+    const limit = new ConcurrencyLimit(1, 1000, 0.9);
+    limit.inFlight = 39;
+    expect(limit.full()).toBe(false);
+    limit.overloaded(0, 500);
+    expect(limit.current).toBe(36);
+    limit.overloaded(100, 500);
+    expect(limit.current).toBe(36);
+    limit.inFlight = 36;
+    expect(limit.full()).toBe(true);
+    limit.succeeded();
+    expect(limit.current).toBe(37);
+  });
+});
+
+describe('RetryBudget', () => {
+  it('allows ratio x first attempts plus the floor over the window', () => {
+    const budget = new RetryBudget({ ratio: 0.1, minPerSecond: 0.1, windowMs: 10_000 }, 0);
+    for (let i = 0; i < 20; i++) budget.record(false, 0);
+    // 0.1 x 20 + 0.1 x 10 = 3 retries.
+    for (let i = 0; i < 3; i++) {
+      expect(budget.allows(0)).toBe(true);
+      budget.record(true, 0);
+    }
+    expect(budget.allows(0)).toBe(false);
+    expect(budget.allows(10_250)).toBe(true);
+  });
+});

@@ -1,0 +1,105 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { RejectReason } from '../governor/errors';
+import type { GovernorRecorder, GovernorState, VetoReason } from '../governor/governor';
+import type { AnyRegistry } from './attempt-metrics';
+import { WAIT_BUCKETS } from './buckets';
+
+/** Governors whose state the gauges report (summed; one per limit domain, usually one). */
+type StateOf = () => GovernorState;
+
+function create(registry: AnyRegistry) {
+  const registers = [registry as Registry];
+  const sources = new Set<StateOf>();
+  const each = (fn: (state: GovernorState) => number, combine: (a: number, b: number) => number) => {
+    let value: number | undefined;
+    for (const source of sources) {
+      const v = fn(source());
+      value = value === undefined ? v : combine(v, value);
+    }
+    return value;
+  };
+  const sum = (a: number, b: number) => a + b;
+  const gauge = (name: string, help: string, read: () => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        const value = read();
+        if (value !== undefined) this.set(value);
+      },
+    });
+  return {
+    sources,
+    allowed: gauge(
+      'anthropic_governor_allowed_requests_per_second',
+      'The request rate the governor allows now (+Inf while nothing limits it).',
+      () => each((s) => s.allowedRatePerSecond, sum),
+    ),
+    concurrency: gauge(
+      'anthropic_governor_concurrency_limit',
+      'The governor’s limit on attempts in flight (+Inf until the API reports overload).',
+      () => each((s) => s.concurrencyLimit, sum),
+    ),
+    queued: gauge('anthropic_governor_queued_requests', 'Attempts waiting for the governor.', () =>
+      each((s) => s.queued, sum),
+    ),
+    paused: gauge(
+      'anthropic_governor_paused',
+      '1 while a retry-after pause holds every sender, else 0.',
+      () => each((s) => (s.paused ? 1 : 0), Math.max),
+    ),
+    wait: new Histogram({
+      name: 'anthropic_governor_wait_seconds',
+      help: 'How long each attempt waited for the governor before it was sent.',
+      buckets: WAIT_BUCKETS,
+      registers,
+    }),
+    rejected: new Counter({
+      name: 'anthropic_governor_rejected_total',
+      help: 'Calls the governor refused to send, by reason (queue_full, wait_timeout, overloaded).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    vetoes: new Counter({
+      name: 'anthropic_governor_retry_vetoes_total',
+      help: 'Error responses the governor told the SDK not to retry, by reason (budget, not_retryable, retry_after_too_long).',
+      labelNames: ['reason'],
+      registers,
+    }),
+  };
+}
+
+type Instruments = ReturnType<typeof create>;
+const byRegistry = new WeakMap<AnyRegistry, Instruments>();
+
+/** Records what a governor did into prom-client metrics. */
+export class GovernorMetrics implements GovernorRecorder {
+  private readonly m: Instruments;
+
+  constructor(registry: AnyRegistry) {
+    let instruments = byRegistry.get(registry);
+    if (!instruments) {
+      instruments = create(registry);
+      byRegistry.set(registry, instruments);
+    }
+    this.m = instruments;
+  }
+
+  /** Reports this governor's state in the gauges. */
+  watch(state: StateOf): void {
+    this.m.sources.add(state);
+  }
+
+  waited(ms: number): void {
+    this.m.wait.observe(ms / 1000);
+  }
+
+  rejected(reason: RejectReason): void {
+    this.m.rejected.inc({ reason });
+  }
+
+  vetoed(reason: VetoReason): void {
+    this.m.vetoes.inc({ reason });
+  }
+}
