@@ -1,5 +1,6 @@
 import type { Middleware, MiddlewareContext } from '@anthropic-ai/sdk';
 import { context, type Span, type Tracer, trace } from '@opentelemetry/api';
+import type { Admission } from '../governor/gate';
 import type { Governor, VetoReason } from '../governor/governor';
 import {
   ATTR_ANTHROPIC_GOVERNOR_WAIT_MS,
@@ -158,9 +159,8 @@ export class Attempt {
     private readonly request: Request,
     private readonly ctx: MiddlewareContext,
     private readonly settings: AttemptSettings,
-    /** The governor the attempt went through (and is fed back to), and how long it waited there. */
-    private readonly governor?: Governor,
-    governorWaitMs?: number,
+    /** The governor the attempt went through (and is fed back to), and how it was let through. */
+    private readonly governed?: { governor: Governor; admission: Admission },
   ) {
     const options = ctx.options as
       | { body?: { model?: unknown; stream?: unknown }; stream?: boolean }
@@ -190,8 +190,7 @@ export class Attempt {
     if (retryCount > 0) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = retryCount;
     if (this.facts.backoffMs !== undefined)
       attributes[ATTR_ANTHROPIC_RETRY_BACKOFF_MS] = Math.round(this.facts.backoffMs);
-    if (governorWaitMs !== undefined)
-      attributes[ATTR_ANTHROPIC_GOVERNOR_WAIT_MS] = Math.round(governorWaitMs);
+    if (governed) attributes[ATTR_ANTHROPIC_GOVERNOR_WAIT_MS] = Math.round(governed.admission.waitedMs);
     this.span = startAttemptSpan(settings.tracer, attributes);
     settings.recorder?.started();
   }
@@ -220,8 +219,8 @@ export class Attempt {
       );
       const shouldRetry = readShouldRetry(response.headers);
       const outcome = classifyHttpError(response.status, body, shouldRetry);
-      if (this.governor)
-        this.facts.veto = this.governor.verdict(
+      if (this.governed)
+        this.facts.veto = this.governed.governor.verdict(
           { ...this.facts, outcome },
           sdkWouldRetry(response.status, shouldRetry),
         );
@@ -318,8 +317,8 @@ export class Attempt {
     facts.outcome = outcome;
     facts.durationMs = performance.now() - this.startedAt;
     this.noteErrorType(outcome.errorType);
-    const governor = this.governor;
-    if (governor) this.guard(() => governor.ended(facts));
+    const governed = this.governed;
+    if (governed) this.guard(() => governed.governor.ended(facts, governed.admission));
     this.guard(() => endAttemptSpan(this.span, facts));
     const recorder = this.settings.recorder;
     if (recorder) {

@@ -1,5 +1,6 @@
 import type { Middleware, MiddlewareContext } from '@anthropic-ai/sdk';
 import { GovernorRejectedError } from '../governor/errors';
+import type { Admission } from '../governor/gate';
 import type { Governor } from '../governor/governor';
 import { Attempt, type AttemptSettings } from './attempt';
 import { readRetryCount } from './headers';
@@ -12,7 +13,7 @@ type Request = Parameters<Middleware>[0];
 /** The request's governor, and its place in line; a governor that fails lets the attempt go. */
 function enter(settings: AttemptSettings, request: Request) {
   let governor: Governor | undefined;
-  let entered: number | Promise<number>;
+  let entered: Admission | Promise<Admission>;
   try {
     governor = settings.governor?.(request as { url: string; headers: Headers });
     if (!governor) return undefined;
@@ -39,10 +40,15 @@ export function attemptMiddleware(
     marked[OBSERVED] = true;
     // Rejections here (an abort while queued, a full queue, a wait past its bound) go to the caller.
     const gate = settings.governor ? enter(settings, request) : undefined;
-    const waitedMs = gate ? await gate.entered : undefined;
+    const admission = gate ? await gate.entered : undefined;
     let attempt: Attempt | undefined;
     try {
-      attempt = new Attempt(request, ctx, settings, gate?.governor, waitedMs);
+      attempt = new Attempt(
+        request,
+        ctx,
+        settings,
+        gate && admission && { governor: gate.governor, admission },
+      );
     } catch {
       attempt = undefined;
       gate?.governor.released();

@@ -20,7 +20,10 @@ export class CubicRate {
     if (now - this.lastCutAt < holdMs) return;
     this.lastCutAt = now;
     const sending = measured > 0 ? measured : current;
-    this.wMax = Math.max(this.minRate, Number.isFinite(current) ? Math.min(current, sending) : sending);
+    const wMax = Number.isFinite(current) ? Math.min(current, sending) : sending;
+    // Nothing known about the rate yet (no measurement, no limit): no basis for a cut.
+    if (!Number.isFinite(wMax)) return;
+    this.wMax = Math.max(this.minRate, wMax);
     this.k = Math.cbrt((this.wMax * (1 - this.beta)) / this.scale);
     this.throttledAt = now;
   }

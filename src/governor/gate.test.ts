@@ -1,5 +1,5 @@
 import { GovernorRejectedError } from './errors';
-import { Gate, type Pacer } from './gate';
+import { type Admission, Gate, type Pacer } from './gate';
 
 /** A pacer that lets `open` attempts go, then holds the rest until more are opened. */
 function countingPacer() {
@@ -9,7 +9,7 @@ function countingPacer() {
     delayMs: () => (pacer.open > 0 ? 0 : Number.POSITIVE_INFINITY),
     admit: () => {
       pacer.open--;
-      pacer.admitted++;
+      return ++pacer.admitted;
     },
   };
   return pacer satisfies Pacer;
@@ -26,7 +26,7 @@ describe('Gate', () => {
       60_000,
       () => undefined,
     );
-    expect(gate.enter(undefined)).toBe(0);
+    expect(gate.enter(undefined)).toEqual({ waitedMs: 0, ticket: 1, at: 0 });
     expect(pacer.admitted).toBe(1);
   });
 
@@ -40,7 +40,9 @@ describe('Gate', () => {
       () => undefined,
     );
     const order: number[] = [];
-    const waits = [0, 1, 2].map((i) => (gate.enter(undefined) as Promise<number>).then(() => order.push(i)));
+    const waits = [0, 1, 2].map((i) =>
+      (gate.enter(undefined) as Promise<Admission>).then(() => order.push(i)),
+    );
     expect(gate.queued).toBe(3);
     pacer.open = 2;
     gate.pump();
@@ -64,8 +66,8 @@ describe('Gate', () => {
       60_000,
       (r) => reasons.push(r),
     );
-    const first = gate.enter(undefined) as Promise<number>;
-    const error = await (gate.enter(undefined) as Promise<number>).catch((e: unknown) => e);
+    const first = gate.enter(undefined) as Promise<Admission>;
+    const error = await (gate.enter(undefined) as Promise<Admission>).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GovernorRejectedError);
     expect((error as GovernorRejectedError).reason).toBe('queue_full');
     expect(reasons).toEqual(['queue_full']);
@@ -84,8 +86,8 @@ describe('Gate', () => {
       () => undefined,
     );
     const controller = new AbortController();
-    const aborted = (gate.enter(controller.signal) as Promise<number>).catch((e: unknown) => e);
-    const second = gate.enter(undefined) as Promise<number>;
+    const aborted = (gate.enter(controller.signal) as Promise<Admission>).catch((e: unknown) => e);
+    const second = gate.enter(undefined) as Promise<Admission>;
     controller.abort();
     expect(((await aborted) as Error).name).toBe('AbortError');
     expect(gate.queued).toBe(1);
@@ -103,7 +105,7 @@ describe('Gate', () => {
       20,
       () => undefined,
     );
-    const error = await (gate.enter(undefined) as Promise<number>).catch((e: unknown) => e);
+    const error = await (gate.enter(undefined) as Promise<Admission>).catch((e: unknown) => e);
     expect((error as GovernorRejectedError).reason).toBe('wait_timeout');
     expect(gate.queued).toBe(0);
   });
@@ -119,7 +121,7 @@ describe('Gate', () => {
     );
     const seen: number[] = [];
     const waits = Array.from({ length: 10_000 }, (_, i) =>
-      (gate.enter(undefined) as Promise<number>).then(() => seen.push(i)),
+      (gate.enter(undefined) as Promise<Admission>).then(() => seen.push(i)),
     );
     pacer.open = 10_000;
     gate.pump();

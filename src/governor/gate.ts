@@ -4,12 +4,20 @@ import { abortError, GovernorRejectedError } from './errors';
 export interface Pacer {
   /** Milliseconds until the next attempt may go: 0 now, `Infinity` until a `release()`. */
   delayMs(now: number): number;
-  /** The next attempt goes now. */
-  admit(now: number): void;
+  /** The next attempt goes now; returns its ticket (the pacer's count of attempts sent). */
+  admit(now: number): number;
+}
+
+/** An attempt let through: how long it waited, and its place in the order of sends. */
+export interface Admission {
+  waitedMs: number;
+  ticket: number;
+  /** When it was let through (the gate's clock). */
+  at: number;
 }
 
 interface Waiter {
-  resolve: (waitedMs: number) => void;
+  resolve: (admission: Admission) => void;
   reject: (error: unknown) => void;
   enqueuedAt: number;
   signal: AbortSignal | undefined;
@@ -43,19 +51,18 @@ export class Gate {
     return this.waiting;
   }
 
-  /** 0 when admitted at once; else a promise of the ms waited. Rejects on abort, overflow or timeout. */
-  enter(signal: AbortSignal | undefined): number | Promise<number> {
+  /** The admission at once when nobody waits and the pacer says go; else a promise of it. Rejects on abort, overflow or timeout. */
+  enter(signal: AbortSignal | undefined): Admission | Promise<Admission> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const now = this.clock();
     if (this.waiting === 0 && this.pacer.delayMs(now) === 0) {
-      this.pacer.admit(now);
-      return 0;
+      return { waitedMs: 0, ticket: this.pacer.admit(now), at: now };
     }
     if (this.waiting >= this.maxQueue) {
       this.onReject('queue_full');
       return Promise.reject(new GovernorRejectedError('queue_full'));
     }
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<Admission>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
         reject,
@@ -93,10 +100,10 @@ export class Gate {
         if (delay !== Number.POSITIVE_INFINITY) this.wakeAt(now + delay);
         return;
       }
-      this.pacer.admit(now);
+      const ticket = this.pacer.admit(now);
       this.settle(waiter);
       this.advance();
-      waiter.resolve(now - waiter.enqueuedAt);
+      waiter.resolve({ waitedMs: now - waiter.enqueuedAt, ticket, at: now });
     }
   }
 

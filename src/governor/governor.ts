@@ -4,7 +4,7 @@ import { ConcurrencyLimit } from './concurrency';
 import type { ResolvedGovernorConfig } from './config';
 import { CubicRate } from './cubic-rate';
 import { GovernorRejectedError, type RejectReason } from './errors';
-import { Gate, type Pacer } from './gate';
+import { type Admission, Gate, type Pacer } from './gate';
 import { HeaderCap } from './header-cap';
 import { Ramp } from './ramp';
 import { RetryBudget } from './retry-budget';
@@ -44,6 +44,8 @@ export class Governor implements Pacer {
   private readonly concurrency: ConcurrencyLimit;
   private readonly budget: RetryBudget;
   private pausedUntil = Number.NEGATIVE_INFINITY;
+  /** Attempts let through so far (tickets). */
+  private sent = 0;
   private rateAt = Number.NEGATIVE_INFINITY;
   private shedProbability = 0;
   private readonly loop: NodeJS.Timeout;
@@ -72,21 +74,21 @@ export class Governor implements Pacer {
     this.loop.unref();
   }
 
-  /** Waits for this attempt's turn: 0 when it may go at once, else a promise of the ms waited. */
-  enter(signal: AbortSignal | undefined, isRetry: boolean): number | Promise<number> {
+  /** Waits for this attempt's turn: its admission at once when it may go, else a promise of it. */
+  enter(signal: AbortSignal | undefined, isRetry: boolean): Admission | Promise<Admission> {
     if (this.shedProbability > 0 && this.random() < this.shedProbability) {
       this.recorder?.rejected('overloaded');
       throw new GovernorRejectedError('overloaded');
     }
     this.budget.record(isRetry, this.clock());
     const entered = this.gate.enter(signal);
-    if (typeof entered === 'number') {
+    if (!(entered instanceof Promise)) {
       this.recorder?.waited(0);
-      return 0;
+      return entered;
     }
-    return entered.then((waited) => {
-      this.recorder?.waited(waited);
-      return waited;
+    return entered.then((admission) => {
+      this.recorder?.waited(admission.waitedMs);
+      return admission;
     });
   }
 
@@ -99,18 +101,19 @@ export class Governor implements Pacer {
   }
 
   /** Pacer: the next attempt goes now. */
-  admit(now: number): void {
+  admit(now: number): number {
     this.bucket.take(now);
+    this.sent++;
     this.concurrency.inFlight++;
     this.sendRate.record(now);
     this.ramp.record(now);
+    return this.sent;
   }
 
   /** An attempt that went through `enter()` ended (response read, failed, or abandoned). */
-  ended(facts: AttemptFacts): void {
+  ended(facts: AttemptFacts, admission: Admission): void {
     const now = this.clock();
-    this.concurrency.inFlight = Math.max(0, this.concurrency.inFlight - 1);
-    this.headerCap.update(facts.rateLimits, now);
+    this.headerCap.update(facts.rateLimits, admission);
     const { outcome } = facts;
     if (facts.retryAfterMs !== undefined && (facts.status === 429 || facts.status === 529)) {
       // One retry-after pauses every sender of the domain; never earlier than advised.
@@ -120,6 +123,7 @@ export class Governor implements Pacer {
       );
     }
     if (this.signals instanceof LocalSignals) this.signals.record(facts, now);
+    if (facts.status === 429 || facts.status === 529) this.ramp.rejected(admission.at, now);
     if (isAccelerationLimit(facts)) {
       this.ramp.hit(now);
     } else if (facts.status === 429 && outcome.retryable !== false) {
@@ -132,6 +136,8 @@ export class Governor implements Pacer {
       const usage = facts.reply?.usage;
       if (usage) this.headerCap.usage(usage.input, usage.output);
     }
+    // Counted in flight until here, so the limit's use is judged with this attempt in it.
+    this.concurrency.inFlight = Math.max(0, this.concurrency.inFlight - 1);
     this.refreshRate(now);
     this.gate.pump();
   }
@@ -149,7 +155,8 @@ export class Governor implements Pacer {
     if (facts.outcome.retryable === false) reason = 'not_retryable';
     else if (facts.retryAfterMs !== undefined && facts.retryAfterMs > this.config.maxWaitMs)
       reason = 'retry_after_too_long';
-    else if (!this.budget.allows(this.clock())) reason = 'budget';
+    // A 429's retry waits at the gate (paused, paced), so it cannot amplify: the budget is for the rest.
+    else if (facts.status !== 429 && !this.budget.allows(this.clock())) reason = 'budget';
     if (reason) this.recorder?.vetoed(reason);
     return reason;
   }
@@ -176,8 +183,14 @@ export class Governor implements Pacer {
   private refreshRate(now: number): void {
     this.rateAt = now;
     const measured = this.sendRate.perSecond(now);
-    const rate = Math.min(this.cubic.rate(now, measured), this.ramp.cap(now), this.headerCap.cap(now));
-    this.bucket.setRate(Math.max(rate, this.config.minRatePerSecond), now);
+    const rate = Math.min(
+      this.cubic.rate(now, measured),
+      this.ramp.cap(now),
+      this.headerCap.cap(now, this.sent),
+    );
+    const allowed = Math.max(rate, this.config.minRatePerSecond);
+    // At low rates a full burst would overshoot a one-second window: at most 0.1 s worth.
+    this.bucket.setRate(allowed, Math.min(this.config.burst, Math.max(1, allowed * 0.1)), now);
   }
 
   /** The slow loop: signals from the metrics (or a fleet source) arm the ramp and set load shedding. */

@@ -34,6 +34,11 @@ export class Ramp {
     this.sends.add(now);
   }
 
+  /** A send the API turned away (429, 529) does not count toward the baseline, as it does not for the API. */
+  rejected(sentAt: number, now: number): void {
+    this.sends.remove(sentAt, now);
+  }
+
   /** An acceleration-limit 429 (or the signal source saw one). */
   hit(now: number): void {
     if (this.options.mode === 'auto') this.armedUntil = now + this.options.armedForMs;

@@ -38,6 +38,12 @@ describe('CubicRate', () => {
     expect(rate.rate(60_000, 10)).toBe(50);
   });
 
+  it('does not cut on a 429 while nothing is known of the rate (no limit, no measurement)', () => {
+    const rate = new CubicRate(0.7, 0.4, 0.5);
+    rate.throttled(0, Number.POSITIVE_INFINITY, 0, 500);
+    expect(rate.rate(0, 0)).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it('takes a burst of 429s within the hold time as one signal', () => {
     const rate = new CubicRate(0.7, 0.4, 0.5);
     rate.throttled(0, Number.POSITIVE_INFINITY, 100, 500);
@@ -53,19 +59,32 @@ describe('HeaderCap', () => {
 
   it('allows far more than the refill rate while the bucket is full, and converges on it at the reserve', () => {
     const cap = new HeaderCap(0.05, 10_000);
-    cap.update(reading(3000), 0);
-    expect(cap.cap(0)).toBeCloseTo(50 + (3000 - 150) / 10, 6);
-    cap.update(reading(150), 0);
-    expect(cap.cap(0)).toBeCloseTo(50, 6);
-    cap.update(reading(0), 0);
-    expect(cap.cap(0)).toBeCloseTo(50 - 150 / 10, 6);
+    cap.update(reading(3000), { at: 0, ticket: 1 });
+    expect(cap.cap(0, 1)).toBeCloseTo(50 + (3000 - 150) / 10, 6);
+    cap.update(reading(150), { at: 0, ticket: 2 });
+    expect(cap.cap(0, 2)).toBeCloseTo(50, 6);
+    // Ten more sent since that reading: the bucket holds ten less.
+    expect(cap.cap(0, 12)).toBeCloseTo(50 - 10 / 10, 6);
+    // A second later it has refilled by 50.
+    expect(cap.cap(1000, 12)).toBeCloseTo(50 + 40 / 10, 6);
+    // A reading older than the latest is ignored.
+    cap.update(reading(3000), { at: 0, ticket: 1 });
+    expect(cap.cap(0, 2)).toBeCloseTo(50, 6);
+    cap.update(reading(0), { at: 0, ticket: 3 });
+    expect(cap.cap(0, 3)).toBeCloseTo(50 - 150 / 10, 6);
+  });
+
+  it('keeps its reserve as a share of the bucket it has seen, when that is smaller than the limit', () => {
+    const cap = new HeaderCap(0.1, 10_000);
+    cap.update(reading(49), { at: 0, ticket: 1 });
+    expect(cap.cap(0, 1)).toBeCloseTo(50 + (49 - 5) / 10, 6);
   });
 
   it('paces on input tokens by the tokens a request takes', () => {
     const cap = new HeaderCap(0, 10_000);
-    cap.update({ input_tokens: { limit: 60_000, remaining: 0 } }, 0);
+    cap.update({ input_tokens: { limit: 60_000, remaining: 0 } }, { at: 0, ticket: 1 });
     cap.usage(100, 10);
-    expect(cap.cap(0)).toBeCloseTo(1000 / 100, 6);
+    expect(cap.cap(0, 1)).toBeCloseTo(1000 / 100, 6);
   });
 });
 
@@ -84,6 +103,13 @@ describe('Ramp', () => {
     for (let t = 0; t < 10_000; t += 100) ramp.record(t);
     // 96 sends in the baseline window (the 4 of the latest second left out) over 10 s.
     expect(ramp.cap(10_500)).toBeCloseTo(0.9 * 1.5 * 9.6, 6);
+  });
+
+  it('leaves sends the API turned away out of the baseline', () => {
+    const ramp = new Ramp(options, 0);
+    for (let t = 0; t < 10_000; t += 100) ramp.record(t);
+    for (let t = 0; t < 10_000; t += 200) ramp.rejected(t, 10_500);
+    expect(ramp.cap(10_500)).toBeCloseTo(0.9 * 1.5 * 4.8, 6);
   });
 
   it('in auto mode, limits nothing until an acceleration-limit 429 arms it', () => {

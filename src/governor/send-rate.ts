@@ -1,6 +1,7 @@
 /** The measured send rate (requests/s): 0.5 s buckets smoothed as in AWS adaptive mode. */
 export class SendRate {
   private measured = 0;
+  private rolled = false;
   private count = 0;
   private bucketStart: number;
 
@@ -15,6 +16,10 @@ export class SendRate {
 
   perSecond(now: number): number {
     this.roll(now);
+    if (this.measured === 0 && !this.rolled) {
+      // Before the first bucket closes: what has been sent so far, over at least 100 ms.
+      return (this.count * 1000) / Math.max(100, now - this.bucketStart);
+    }
     return this.measured;
   }
 
@@ -25,5 +30,6 @@ export class SendRate {
     this.measured = 0.8 * ((this.count * 1000) / elapsed) + 0.2 * this.measured;
     this.count = 0;
     this.bucketStart = now;
+    this.rolled = true;
   }
 }

@@ -17,6 +17,14 @@ export class SlidingCount {
     this.slots[this.lastSlot % this.slots.length] += amount;
   }
 
+  /** Takes back `amount` counted at `at` (ignored once `at` has left the window). */
+  remove(at: number, now: number, amount = 1): void {
+    this.advance(now);
+    const slot = Math.floor(at / this.slotMs);
+    if (slot > this.lastSlot || this.lastSlot - slot >= this.slots.length) return;
+    this.slots[slot % this.slots.length] -= amount;
+  }
+
   /** The sum over the trailing window (the current, partly filled slot included). */
   total(now: number): number {
     this.advance(now);

@@ -5,7 +5,7 @@ export class TokenBucket {
 
   constructor(
     private rate: number,
-    private readonly burst: number,
+    private burst: number,
     now: number,
   ) {
     this.tokens = burst;
@@ -16,9 +16,11 @@ export class TokenBucket {
     return this.rate;
   }
 
-  setRate(rate: number, now: number): void {
+  setRate(rate: number, burst: number, now: number): void {
     this.refill(now);
     this.rate = rate;
+    this.burst = burst;
+    this.tokens = Math.min(this.tokens, burst);
   }
 
   /** Milliseconds until a token is available (0: now). */

@@ -4,6 +4,9 @@ import { claudeMiddleware, type GovernorConfig, GovernorRejectedError, type Sign
 import { type Simulator, startSimulator } from '../../src/simulator';
 import { freshRegistry, histogramTotals, sumBy } from '../support/metrics';
 import { ask, caught, clientFor } from '../support/sdk';
+import { startTracing } from '../support/tracing';
+
+const tracing = startTracing();
 
 const sims: Simulator[] = [];
 afterEach(async () => {
@@ -61,6 +64,16 @@ describe('the governor', () => {
     expect(attempts.map((a) => a.status)).toEqual([429, 200, 200]);
     const pausedAt = attempts[0].at;
     for (const later of attempts.slice(1)) expect(later.at - pausedAt).toBeGreaterThanOrEqual(1000);
+    // The other client's attempt span says how long it was held.
+    const held = tracing
+      .attempts()
+      .filter(
+        (span) =>
+          span.attributes['anthropic.request.id'] ===
+          attempts.find((a) => a.retryCount === 0 && a.status === 200)?.requestId,
+      );
+    expect(held).toHaveLength(1);
+    expect(held[0].attributes['anthropic.governor.wait_ms']).toBeGreaterThanOrEqual(990);
     expect((await histogramTotals(registry, 'anthropic_governor_wait_seconds')).count).toBe(3);
   });
 
@@ -76,6 +89,10 @@ describe('the governor', () => {
     );
     expect(sim.stats().attempts).toBe(1);
     expect(await total(registry, 'anthropic_governor_retry_vetoes_total')).toEqual({ not_retryable: 1 });
+    const [span] = tracing
+      .attempts()
+      .filter((s) => s.attributes['anthropic.request.id'] === sim.attempts()[0].requestId);
+    expect(span.attributes['anthropic.governor.retry_veto']).toBe('not_retryable');
 
     // The same script without the governor: the SDK retries twice more, to no avail.
     sim.reset();
