@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { requireBuild, run } from '../support/processes';
+
+const root = join(__dirname, '..', '..');
+
+beforeAll(requireBuild);
+
+// The benchmark's short mode: every scenario and strategy runs end to end (figures from so short
+// a run are not the committed ones; `npm run bench:governor` makes those).
+describe('npm run bench:governor, short mode', () => {
+  it('runs every strategy on every scenario and reports each figure', async () => {
+    const done = await run('node', [join(root, 'bench', 'governor.mjs'), '--short', '--no-write'], {
+      cwd: root,
+    });
+    expect(done.code).toBe(0);
+    for (const scenario of [
+      '2x overload',
+      '529 episode',
+      'acceleration cold start',
+      'capacity drop',
+      'spend limit',
+    ]) {
+      expect(done.stdout).toContain(`## ${scenario} (`);
+    }
+    const ours = done.stdout.split('\n').filter((line) => line.startsWith('| **claude-otel**'));
+    expect(ours).toHaveLength(5);
+  }, 180_000);
+
+  it('10,000 queued calls: heap and per-call cost are measured', async () => {
+    const done = await run('node', ['--expose-gc', join(root, 'bench', 'governor-scale.mjs'), '--no-write'], {
+      cwd: root,
+    });
+    expect(done.code).toBe(0);
+    const heap = Number(/waiting calls: \*\*([\d.]+) MB/.exec(done.stdout)?.[1]);
+    expect(heap).toBeLessThan(50);
+  }, 120_000);
+});
