@@ -10,6 +10,12 @@ export interface GovernorConfig {
   maxQueue?: number;
   /** Random extra wait (uniform, 0 to this) added to a pause on `retry-after`, so senders do not return in step, ms. Default 250. */
   pauseJitterMs?: number;
+  /**
+   * Until the limit domain's first response arrives (nothing is known of its limits yet), attempts
+   * go at most this fast, requests/s, so a cold burst cannot overrun a bucket nobody has read.
+   * `Infinity` turns it off. Default 50.
+   */
+  coldStartPerSecond?: number;
   /** Attempts the rate limit lets through at once after an idle spell. Default 5. */
   burst?: number;
   /** The adaptive rate never falls below this, requests/s. Default 0.5. */
@@ -55,6 +61,7 @@ export function resolveGovernorConfig(config: GovernorConfig = {}): ResolvedGove
     maxQueue: config.maxQueue ?? 10_000,
     pauseJitterMs: config.pauseJitterMs ?? 250,
     burst: config.burst ?? 5,
+    coldStartPerSecond: config.coldStartPerSecond ?? 50,
     minRatePerSecond: config.minRatePerSecond ?? 0.5,
     headroom: config.headroom ?? 0.05,
     ramp: {
@@ -78,6 +85,7 @@ export function resolveGovernorConfig(config: GovernorConfig = {}): ResolvedGove
   positive('maxWaitMs', resolved.maxWaitMs);
   positive('maxQueue', resolved.maxQueue);
   positive('burst', resolved.burst);
+  positive('coldStartPerSecond', resolved.coldStartPerSecond);
   positive('minRatePerSecond', resolved.minRatePerSecond);
   positive('controlIntervalMs', resolved.controlIntervalMs);
   positive('ramp.baselineMs', resolved.ramp.baselineMs);

@@ -44,6 +44,8 @@ export class Governor implements Pacer {
   private readonly concurrency: ConcurrencyLimit;
   private readonly budget: RetryBudget;
   private pausedUntil = Number.NEGATIVE_INFINITY;
+  /** Whether any response of the domain has arrived (before it: the cold-start pace). */
+  private answered = false;
   /** Attempts let through so far (tickets). */
   private sent = 0;
   private rateAt = Number.NEGATIVE_INFINITY;
@@ -113,6 +115,7 @@ export class Governor implements Pacer {
   /** An attempt that went through `enter()` ended (response read, failed, or abandoned). */
   ended(facts: AttemptFacts, admission: Admission): void {
     const now = this.clock();
+    if (facts.status !== undefined) this.answered = true;
     this.headerCap.update(facts.rateLimits, admission);
     const { outcome } = facts;
     if (facts.retryAfterMs !== undefined && (facts.status === 429 || facts.status === 529)) {
@@ -183,11 +186,12 @@ export class Governor implements Pacer {
   private refreshRate(now: number): void {
     this.rateAt = now;
     const measured = this.sendRate.perSecond(now);
-    const rate = Math.min(
+    let rate = Math.min(
       this.cubic.rate(now, measured),
       this.ramp.cap(now),
       this.headerCap.cap(now, this.sent),
     );
+    if (!this.answered) rate = Math.min(rate, this.config.coldStartPerSecond);
     const allowed = Math.max(rate, this.config.minRatePerSecond);
     // At low rates a full burst would overshoot a one-second window: at most 0.1 s worth.
     this.bucket.setRate(allowed, Math.min(this.config.burst, Math.max(1, allowed * 0.1)), now);

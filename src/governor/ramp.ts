@@ -16,6 +16,8 @@ export interface RampOptions {
 const SLOT_MS = 100;
 /** Keep a margin under the allowance: the token bucket's burst must not overshoot it. */
 const MARGIN = 0.9;
+/** Requests/s kept under the allowance at low rates, where 10% is less than one request. */
+const SLACK = 1.5;
 
 /** Keeps the send rate within `(1 + growth)` x its trailing baseline, above a floor. */
 export class Ramp {
@@ -54,6 +56,9 @@ export class Ramp {
     // The baseline excludes the latest second, as the API's short window does.
     const baseline =
       (this.sends.total(now) - this.sends.recent(now, 1000)) / (this.options.baselineMs / 1000);
-    return MARGIN * Math.max(this.options.floorPerSecond, (1 + this.options.growth) * baseline);
+    // The growth less a margin (10%, and at least the request or so the token bucket's burst and
+    // the API's window edges may add), or the floor, whichever is higher.
+    const growth = (1 + this.options.growth) * baseline;
+    return Math.max(this.options.floorPerSecond, Math.min(MARGIN * growth, growth - SLACK));
   }
 }

@@ -97,26 +97,33 @@ describe('Ramp', () => {
     armedForMs: 600_000,
   };
 
-  it('starts at the floor (less a margin) and allows 1.5x the trailing baseline', () => {
+  it('starts at the floor and allows 1.5x the trailing baseline less a margin', () => {
     const ramp = new Ramp(options, 0);
-    expect(ramp.cap(0)).toBeCloseTo(0.9 * 4, 6);
+    expect(ramp.cap(0)).toBe(4);
     for (let t = 0; t < 10_000; t += 100) ramp.record(t);
-    // 96 sends in the baseline window (the 4 of the latest second left out) over 10 s.
-    expect(ramp.cap(10_500)).toBeCloseTo(0.9 * 1.5 * 9.6, 6);
+    // 96 sends in the baseline window (the 4 of the latest second left out) over 10 s; 1.5 under 1.5x.
+    expect(ramp.cap(10_500)).toBeCloseTo(1.5 * 9.6 - 1.5, 6);
+  });
+
+  it('grows from its floor: sending at the floor lifts the cap above it', () => {
+    const ramp = new Ramp(options, 0);
+    for (let t = 0; t < 11_000; t += 250) ramp.record(t);
+    // 4/s accepted over the baseline: min(0.9 x 6, 6 - 1.5) = 4.5 > the floor of 4.
+    expect(ramp.cap(11_000)).toBeCloseTo(4.5, 6);
   });
 
   it('leaves sends the API turned away out of the baseline', () => {
     const ramp = new Ramp(options, 0);
     for (let t = 0; t < 10_000; t += 100) ramp.record(t);
     for (let t = 0; t < 10_000; t += 200) ramp.rejected(t, 10_500);
-    expect(ramp.cap(10_500)).toBeCloseTo(0.9 * 1.5 * 4.8, 6);
+    expect(ramp.cap(10_500)).toBeCloseTo(1.5 * 4.8 - 1.5, 6);
   });
 
   it('in auto mode, limits nothing until an acceleration-limit 429 arms it', () => {
     const ramp = new Ramp({ ...options, mode: 'auto' }, 0);
     expect(ramp.cap(0)).toBe(Number.POSITIVE_INFINITY);
     ramp.hit(0);
-    expect(ramp.cap(1)).toBeCloseTo(3.6, 6);
+    expect(ramp.cap(1)).toBe(4);
     expect(ramp.cap(600_001)).toBe(Number.POSITIVE_INFINITY);
   });
 });
