@@ -6,8 +6,8 @@
 //   sdk+passthrough  the same plus a middleware that only calls next(): the floor any middleware pays
 //   sdk+bare-span    the same plus a middleware that only starts and ends one span with as many
 //                    attributes as claude-otel's (22): the floor of a span per attempt
-//   sdk+spans        the same plus claude-otel's middleware with spans only (metrics: false)
-//   sdk+claude-otel  the same plus claude-otel's middleware: spans and prom-client metrics
+//   sdk+spans        the same plus claude-otel's middleware with spans only (no metrics, no governor)
+//   sdk+claude-otel  the same plus claude-otel's middleware as it comes: spans, metrics and the governor
 // Prints the client CPU time (user + system) per call of every batch, by variant.
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -77,7 +77,10 @@ const clients = {
   sdk: new Anthropic(base),
   'sdk+passthrough': new Anthropic({ ...base, middleware: [async (request, next) => next(request)] }),
   'sdk+bare-span': new Anthropic({ ...base, middleware: [bareSpan] }),
-  'sdk+spans': new Anthropic({ ...base, middleware: [claudeMiddleware({ metrics: false })] }),
+  'sdk+spans': new Anthropic({
+    ...base,
+    middleware: [claudeMiddleware({ metrics: false, governor: false })],
+  }),
   'sdk+claude-otel': new Anthropic({ ...base, middleware: [claudeMiddleware()] }),
 };
 const params = {
