@@ -97,6 +97,26 @@ describe('Gate', () => {
     expect(pacer.admitted).toBe(1);
   });
 
+  it('keeps no timer once nobody waits, so it never holds a process open', async () => {
+    let now = 0;
+    let delay = 1e9;
+    const pacer: Pacer = { delayMs: () => delay, admit: () => 1 };
+    const gate = new Gate(
+      pacer,
+      () => now,
+      10,
+      3_600_000,
+      () => undefined,
+    );
+    const waiting = gate.enter(undefined) as Promise<Admission>;
+    expect((gate as unknown as { timer?: unknown }).timer).toBeDefined();
+    now = 2e9;
+    delay = 0;
+    gate.pump();
+    await waiting;
+    expect((gate as unknown as { timer?: unknown }).timer).toBeUndefined();
+  });
+
   it('rejects a wait past maxWaitMs with wait_timeout', async () => {
     const gate = new Gate(
       countingPacer(),

@@ -88,6 +88,23 @@ export class Gate {
 
   /** Something changed (a release, a pause ended, the rate rose): admit whoever can go. */
   pump(): void {
+    this.drain();
+    // Nobody left waiting: no wake-up is needed (a pending one would keep the process alive).
+    if (this.waiting === 0) this.stopTimer();
+  }
+
+  /** Stops the wake-up timer; waiters still queued time out on their own timers. */
+  close(): void {
+    this.stopTimer();
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  private drain(): void {
     while (this.waiting > 0) {
       const waiter = this.queue[this.head];
       if (!waiter || waiter.settled) {

@@ -181,6 +181,7 @@ export class Governor implements Pacer {
 
   close(): void {
     clearInterval(this.loop);
+    this.gate.close();
   }
 
   private refreshRate(now: number): void {

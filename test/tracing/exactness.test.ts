@@ -24,7 +24,8 @@ describe('attempt spans equal the simulator ground truth', () => {
         const client = clientFor(sim, {
           maxRetries,
           apiKey: 'sk-secret-key-1234',
-          middleware: [claudeMiddleware()],
+          // Spans per scenario as the API behaves; the governed chaos run is in test/governor.
+          middleware: [claudeMiddleware({ governor: false })],
         });
         await runWorkload(sim, { calls: 60, concurrency: 6, client });
         const stats = sim.stats();
