@@ -90,7 +90,8 @@ describe('one span per HTTP attempt', () => {
     await ask(traced());
     const [attempt] = tracing.attempts();
     const [call] = tracing.calls();
-    const end = (s: typeof call) => s.endTime[0] * 1e9 + s.endTime[1];
+    // Exact nanoseconds: as a float, seconds x 1e9 is past 2^53 and loses them.
+    const end = (s: typeof call) => BigInt(s.endTime[0]) * 1_000_000_000n + BigInt(s.endTime[1]);
     expect(end(attempt)).toBeLessThanOrEqual(end(call));
   });
 
