@@ -32,7 +32,6 @@ import {
   type RateLimits,
   readRateLimits,
   readRetryAfterMs,
-  readRetryCount,
   readShouldRetry,
 } from './headers';
 import type { ReplyFacts } from './reply-facts';
@@ -159,13 +158,14 @@ export class Attempt {
     private readonly request: Request,
     private readonly ctx: MiddlewareContext,
     private readonly settings: AttemptSettings,
+    /** The SDK's 0-based attempt number (`X-Stainless-Retry-Count`). */
+    retryCount: number,
     /** The governor the attempt went through (and is fed back to), and how it was let through. */
     private readonly governed?: { governor: Governor; admission: Admission },
   ) {
     const options = ctx.options as
       | { body?: { model?: unknown; stream?: unknown }; stream?: boolean }
       | undefined;
-    const retryCount = readRetryCount(request.headers as Headers);
     this.call = ctx.options;
     const previous = callState(this.call);
     this.facts = {

@@ -11,13 +11,13 @@ const OBSERVED = Symbol('claude-otel.observed');
 type Request = Parameters<Middleware>[0];
 
 /** The request's governor, and its place in line; a governor that fails lets the attempt go. */
-function enter(settings: AttemptSettings, request: Request) {
+function enter(settings: AttemptSettings, request: Request, retryCount: number) {
   let governor: Governor | undefined;
   let entered: Admission | Promise<Admission>;
   try {
     governor = settings.governor?.(request as { url: string; headers: Headers });
     if (!governor) return undefined;
-    entered = governor.enter(request.signal ?? undefined, readRetryCount(request.headers as Headers) > 0);
+    entered = governor.enter(request.signal ?? undefined, retryCount > 0);
   } catch (error) {
     if (error instanceof GovernorRejectedError) throw error;
     return undefined;
@@ -39,7 +39,8 @@ export function attemptMiddleware(
     if (marked[OBSERVED] || !enabled()) return next(request);
     marked[OBSERVED] = true;
     // Rejections here (an abort while queued, a full queue, a wait past its bound) go to the caller.
-    const gate = settings.governor ? enter(settings, request) : undefined;
+    const retryCount = readRetryCount(request.headers as Headers);
+    const gate = settings.governor ? enter(settings, request, retryCount) : undefined;
     const admission = gate ? await gate.entered : undefined;
     let attempt: Attempt | undefined;
     try {
@@ -47,6 +48,7 @@ export function attemptMiddleware(
         request,
         ctx,
         settings,
+        retryCount,
         gate && admission && { governor: gate.governor, admission },
       );
     } catch {

@@ -27,6 +27,20 @@ export interface SignalSource {
   read(): Signals | undefined | Promise<Signals | undefined>;
 }
 
+type Counted = Exclude<keyof Signals, 'windowSeconds'>;
+
+/** The signals over a window of `seconds`, each rate from `rate`. */
+function ratesOver(seconds: number, rate: (key: Counted) => number): Signals {
+  return {
+    windowSeconds: seconds,
+    attempts: rate('attempts'),
+    rateLimited: rate('rateLimited'),
+    overloaded: rate('overloaded'),
+    accelerationLimited: rate('accelerationLimited'),
+    retries: rate('retries'),
+  };
+}
+
 interface Totals {
   at: number;
   values: Signals;
@@ -51,15 +65,7 @@ export class MetricsSignalSource implements SignalSource {
     const first = this.history[0];
     const seconds = (now - first.at) / 1000;
     if (seconds <= 0) return undefined;
-    const rate = (key: keyof Signals) => Math.max(0, (totals[key] - first.values[key]) / seconds);
-    return {
-      windowSeconds: seconds,
-      attempts: rate('attempts'),
-      rateLimited: rate('rateLimited'),
-      overloaded: rate('overloaded'),
-      accelerationLimited: rate('accelerationLimited'),
-      retries: rate('retries'),
-    };
+    return ratesOver(seconds, (key) => Math.max(0, (totals[key] - first.values[key]) / seconds));
   }
 
   private async totals(): Promise<Signals | undefined> {
@@ -88,7 +94,7 @@ type Value = { labels: Record<string, string | number | undefined>; value: numbe
 
 /** The governor's own counts, for when there are no metrics to read (`metrics: false`). */
 export class LocalSignals implements SignalSource {
-  private readonly counts: Record<Exclude<keyof Signals, 'windowSeconds'>, SlidingCount>;
+  private readonly counts: Record<Counted, SlidingCount>;
 
   constructor(
     private readonly windowMs = 30_000,
@@ -116,14 +122,6 @@ export class LocalSignals implements SignalSource {
   read(): Signals {
     const now = this.clock();
     const seconds = this.windowMs / 1000;
-    const rate = (key: keyof LocalSignals['counts']) => this.counts[key].total(now) / seconds;
-    return {
-      windowSeconds: seconds,
-      attempts: rate('attempts'),
-      rateLimited: rate('rateLimited'),
-      overloaded: rate('overloaded'),
-      accelerationLimited: rate('accelerationLimited'),
-      retries: rate('retries'),
-    };
+    return ratesOver(seconds, (key) => this.counts[key].total(now) / seconds);
   }
 }
