@@ -20,6 +20,8 @@ export interface GovernorRecorder {
   waited(ms: number): void;
   rejected(reason: RejectReason): void;
   vetoed(reason: VetoReason): void;
+  /** A retry-after started a pause (`started`) or lengthened one; `addedMs` of pause were added. */
+  paused(addedMs: number, started: boolean): void;
 }
 
 /** How often the combined rate is recomputed at most, ms (events recompute it at once). */
@@ -120,10 +122,12 @@ export class Governor implements Pacer {
     const { outcome } = facts;
     if (facts.retryAfterMs !== undefined && (facts.status === 429 || facts.status === 529)) {
       // One retry-after pauses every sender of the domain; never earlier than advised.
-      this.pausedUntil = Math.max(
-        this.pausedUntil,
-        now + facts.retryAfterMs + this.random() * this.config.pauseJitterMs,
-      );
+      const until = now + facts.retryAfterMs + this.random() * this.config.pauseJitterMs;
+      if (until > this.pausedUntil) {
+        const started = now >= this.pausedUntil;
+        this.recorder?.paused(until - Math.max(now, this.pausedUntil), started);
+        this.pausedUntil = until;
+      }
     }
     if (this.signals instanceof LocalSignals) this.signals.record(facts, now);
     if (facts.status === 429 || facts.status === 529) this.ramp.rejected(admission.at, now);

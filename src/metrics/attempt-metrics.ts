@@ -107,6 +107,7 @@ function create(registry: AnyRegistry) {
     tokens: counter('anthropic_tokens_total', 'Tokens of successful replies, by type.', ['model', 'type']),
     latest,
     state,
+    spikesSeen: new Set<string>(),
     rateLimit: gauge(
       'anthropic_ratelimit_limit',
       'The rate limit the latest response reported.',
@@ -171,6 +172,11 @@ export class AttemptMetrics {
     };
     const status = facts.status === undefined ? '' : String(facts.status);
     count(m.attempts, { model, status_code: status, error_type: errorTypeLabel(facts.outcome.errorType) });
+    if (!m.spikesSeen.has(model)) {
+      // A model's spike series starts at 0: "no spikes" rather than "no data".
+      m.spikesSeen.add(model);
+      m.accelerationSpikes.inc({ model }, 0);
+    }
     if (isAccelerationLimit(facts)) count(m.accelerationSpikes, { model });
     if (facts.retryCount > 0) {
       count(m.retries, { model, error_type: errorTypeLabel(previousErrorType) || 'unknown' });

@@ -55,19 +55,44 @@ function create(registry: AnyRegistry) {
       buckets: WAIT_BUCKETS,
       registers,
     }),
-    rejected: new Counter({
-      name: 'anthropic_governor_rejected_total',
-      help: 'Calls the governor refused to send, by reason (queue_full, wait_timeout, overloaded).',
-      labelNames: ['reason'],
+    rejected: zeroed(
+      new Counter({
+        name: 'anthropic_governor_rejected_total',
+        help: 'Calls the governor refused to send, by reason (queue_full, wait_timeout, overloaded).',
+        labelNames: ['reason'],
+        registers,
+      }),
+      REJECT_REASONS,
+    ),
+    vetoes: zeroed(
+      new Counter({
+        name: 'anthropic_governor_retry_vetoes_total',
+        help: 'Error responses the governor told the SDK not to retry, by reason (budget, not_retryable, retry_after_too_long).',
+        labelNames: ['reason'],
+        registers,
+      }),
+      VETO_REASONS,
+    ),
+    pauses: new Counter({
+      name: 'anthropic_governor_pauses_total',
+      help: 'Pauses of every sender started by a retry-after (a retry-after that lengthens a pause is not counted).',
       registers,
     }),
-    vetoes: new Counter({
-      name: 'anthropic_governor_retry_vetoes_total',
-      help: 'Error responses the governor told the SDK not to retry, by reason (budget, not_retryable, retry_after_too_long).',
-      labelNames: ['reason'],
+    pausedSeconds: new Counter({
+      name: 'anthropic_governor_paused_seconds_total',
+      help: 'Seconds of pause the retry-afters added (overlapping pauses counted once).',
       registers,
     }),
   };
+}
+
+const REJECT_REASONS: RejectReason[] = ['queue_full', 'wait_timeout', 'overloaded'];
+const VETO_REASONS: VetoReason[] = ['budget', 'not_retryable', 'retry_after_too_long'];
+
+/** Every reason's series exists from the start at 0: rates and alerts see 0, not "no data". */
+function zeroed(counter: Counter, reasons: string[]): Counter {
+  for (const reason of reasons) counter.inc({ reason }, 0);
+  return counter;
 }
 
 type Instruments = ReturnType<typeof create>;
@@ -101,5 +126,10 @@ export class GovernorMetrics implements GovernorRecorder {
 
   vetoed(reason: VetoReason): void {
     this.m.vetoes.inc({ reason });
+  }
+
+  paused(addedMs: number, started: boolean): void {
+    if (started) this.m.pauses.inc();
+    this.m.pausedSeconds.inc(addedMs / 1000);
   }
 }

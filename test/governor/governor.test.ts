@@ -75,6 +75,13 @@ describe('the governor', () => {
     expect(held).toHaveLength(1);
     expect(held[0].attributes['anthropic.governor.wait_ms']).toBeGreaterThanOrEqual(990);
     expect((await histogramTotals(registry, 'anthropic_governor_wait_seconds')).count).toBe(3);
+    // One pause, as long as the retry-after plus at most the 250 ms jitter.
+    expect(await total(registry, 'anthropic_governor_pauses_total', 'x')).toEqual({ '': 1 });
+    const [pausedSeconds] = Object.values(
+      await total(registry, 'anthropic_governor_paused_seconds_total', 'x'),
+    );
+    expect(pausedSeconds).toBeGreaterThanOrEqual(1);
+    expect(pausedSeconds).toBeLessThanOrEqual(1.25);
   });
 
   it('stops the SDK retrying what no retry can fix: the caller gets the spend-limit error after one attempt', async () => {
@@ -88,7 +95,11 @@ describe('the governor', () => {
       'enforced_spend_limit_reached',
     );
     expect(sim.stats().attempts).toBe(1);
-    expect(await total(registry, 'anthropic_governor_retry_vetoes_total')).toEqual({ not_retryable: 1 });
+    expect(await total(registry, 'anthropic_governor_retry_vetoes_total')).toEqual({
+      budget: 0,
+      not_retryable: 1,
+      retry_after_too_long: 0,
+    });
     const [span] = tracing
       .attempts()
       .filter((s) => s.attributes['anthropic.request.id'] === sim.attempts()[0].requestId);
@@ -118,7 +129,11 @@ describe('the governor', () => {
     }
     // Call 1: 529, retried (the one retry), 529 vetoed. Call 2: 529 vetoed.
     expect(sim.attempts().map((a) => a.retryCount)).toEqual([0, 1, 0]);
-    expect(await total(registry, 'anthropic_governor_retry_vetoes_total')).toEqual({ budget: 2 });
+    expect(await total(registry, 'anthropic_governor_retry_vetoes_total')).toEqual({
+      budget: 2,
+      not_retryable: 0,
+      retry_after_too_long: 0,
+    });
   });
 
   it('bounds the queue and the wait, and an abort leaves the queue at once; nothing else is sent', async () => {
@@ -148,6 +163,7 @@ describe('the governor', () => {
     expect(await total(registry, 'anthropic_governor_rejected_total')).toEqual({
       queue_full: 1,
       wait_timeout: 1,
+      overloaded: 0,
     });
     expect(await total(registry, 'anthropic_governor_queued_requests', 'x')).toEqual({ '': 0 });
     expect(await total(registry, 'anthropic_governor_paused', 'x')).toEqual({ '': 1 });
@@ -200,7 +216,11 @@ describe('the governor', () => {
     // p = (300 - 0) / 301, capped at 0.9: some calls went, most were shed, none lost.
     expect(shed).toBeGreaterThan(25);
     expect(shed + sim.stats().attempts).toBe(50);
-    expect(await total(registry, 'anthropic_governor_rejected_total')).toEqual({ overloaded: shed });
+    expect(await total(registry, 'anthropic_governor_rejected_total')).toEqual({
+      queue_full: 0,
+      wait_timeout: 0,
+      overloaded: shed,
+    });
   });
 });
 
