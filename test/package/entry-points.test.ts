@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { VERSION } from '../../src/version';
 import { ROOT, requireBuild, run } from '../support/processes';
 
 beforeAll(requireBuild);
@@ -40,8 +41,7 @@ describe('the package as users load it', () => {
     expect(JSON.parse(done.stdout)).toEqual({ version: pkg.version, same: true, url: true });
   });
 
-  it('VERSION matches package.json', async () => {
-    const { VERSION } = await import('../../src/version');
+  it('VERSION matches package.json', () => {
     expect(VERSION).toBe(pkg.version);
   });
 

@@ -1,0 +1,120 @@
+// "Claude API / Governor": what the traffic governor allowed, held back and refused.
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  bucketHeatmap,
+  claudeDashboard,
+  datasourceVariable,
+  graph,
+  quantiles,
+  rate,
+  TARGET,
+  targetVariables,
+} from './kit';
+
+export function governorDashboard(): dashboard.DashboardBuilder {
+  return claudeDashboard(
+    'claude-api-governor',
+    'Claude API / Governor',
+    'What the claude-otel governor did: the rate and concurrency it allowed against what was sent, who waited and how long, pauses on retry-after, and the retries and calls it refused.',
+  )
+    .withVariable(datasourceVariable())
+    .withVariable(targetVariables()[0])
+    .withVariable(targetVariables()[1])
+    .withRow(new dashboard.RowBuilder('Rate and concurrency'))
+    .withPanel(
+      graph({
+        title: 'Allowed rate vs send rate',
+        description:
+          'The request rate the governor allows now (summed over instances) against the attempts actually sent. The allowed rate is +Inf, and not drawn, while nothing limits it.',
+        unit: 'reqps',
+        queries: [
+          [`sum(anthropic_governor_allowed_requests_per_second{${TARGET}})`, 'allowed'],
+          [rate('anthropic_attempts_total', TARGET), 'sent'],
+        ],
+      }),
+    )
+    .withPanel(
+      graph({
+        title: 'Concurrency limit vs in flight',
+        description:
+          'The governor’s limit on attempts in flight (AIMD: unlimited, +Inf and not drawn, until the API reports overload) against the attempts in flight.',
+        unit: 'short',
+        queries: [
+          [`sum(anthropic_governor_concurrency_limit{${TARGET}})`, 'limit'],
+          [`sum(anthropic_attempts_in_flight{${TARGET}})`, 'in flight'],
+        ],
+      }),
+    )
+    .withRow(new dashboard.RowBuilder('Waiting'))
+    .withPanel(
+      graph({
+        title: 'Queue length',
+        description: 'Attempts waiting at the governor’s gate for their turn to be sent.',
+        unit: 'short',
+        width: 8,
+        queries: [[`sum(anthropic_governor_queued_requests{${TARGET}})`, 'queued']],
+      }),
+    )
+    .withPanel(
+      graph({
+        title: 'Wait before sending',
+        description: 'How long attempts waited at the gate before they were sent, p50/p95/p99.',
+        unit: 's',
+        width: 8,
+        queries: quantiles('anthropic_governor_wait_seconds', TARGET),
+      }),
+    )
+    .withPanel(
+      bucketHeatmap({
+        title: 'Wait distribution',
+        description: 'Distribution of the wait at the gate; the bottom row is attempts sent at once.',
+        unit: 's',
+        width: 8,
+        expr: `sum by (le) (rate(anthropic_governor_wait_seconds_bucket{${TARGET}}[$__rate_interval]))`,
+      }),
+    )
+    .withRow(new dashboard.RowBuilder('Pauses'))
+    .withPanel(
+      graph({
+        title: 'Pauses started',
+        description:
+          'Pauses of every sender started by a retry-after (one 429 or 529 with retry-after holds the whole domain), per second.',
+        unit: 'short',
+        queries: [[rate('anthropic_governor_pauses_total', TARGET), 'pauses/s']],
+      }),
+    )
+    .withPanel(
+      graph({
+        title: 'Time paused',
+        description:
+          'Share of time senders were held by a retry-after pause (pause seconds added per second, summed over instances), and whether an instance is paused at the scrape.',
+        unit: 'percentunit',
+        min: 0,
+        queries: [
+          [rate('anthropic_governor_paused_seconds_total', TARGET), 'time paused'],
+          [`max(anthropic_governor_paused{${TARGET}})`, 'paused at scrape'],
+        ],
+      }),
+    )
+    .withRow(new dashboard.RowBuilder('Refusals'))
+    .withPanel(
+      graph({
+        title: 'Retry vetoes by reason',
+        description:
+          'Error responses the governor told the SDK not to retry: budget (retry budget spent), not_retryable (e.g. spend limit), retry_after_too_long.',
+        unit: 'reqps',
+        stacked: true,
+        queries: [[rate('anthropic_governor_retry_vetoes_total', TARGET, 'reason'), '{{reason}}']],
+      }),
+    )
+    .withPanel(
+      graph({
+        title: 'Calls refused by reason',
+        description:
+          'Calls the governor refused to send (the caller got GovernorRejectedError): queue_full, wait_timeout, overloaded (load shedding).',
+        unit: 'reqps',
+        stacked: true,
+        queries: [[rate('anthropic_governor_rejected_total', TARGET, 'reason'), '{{reason}}']],
+      }),
+    );
+}
