@@ -7,7 +7,7 @@ import { GovernorMetrics } from '../../src/metrics/governor-metrics';
 import { ROOT } from './processes';
 
 // lezer-promql's types are ESM-only; jest loads its CommonJS build.
-type LezerPromql = typeof import('@prometheus-io/lezer-promql', { with: { 'resolution-mode': 'import' } });
+type LezerPromql = typeof import('@prometheus-io/lezer-promql', { with: { 'resolution-mode': 'import' }});
 const { parser } = require('@prometheus-io/lezer-promql') as LezerPromql;
 
 export const DASHBOARDS = join(ROOT, 'dashboards');
