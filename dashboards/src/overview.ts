@@ -15,11 +15,11 @@ import {
 
 const ATTEMPTS = 'anthropic_attempts_total';
 
-/** Share of attempts matching `matchers` among all attempts (same job/instance/model). */
+/** Share of attempts matching `matchers` among all attempts (same job/instance/model); 0 when none match. */
 function share(matchers: string, by = ''): string {
   const part = rate(ATTEMPTS, `${TARGET_MODEL}, ${matchers}`, by);
   const all = rate(ATTEMPTS, TARGET_MODEL);
-  return by ? `${part} / ignoring(${by}) group_left ${all}` : `${part} / ${all}`;
+  return by ? `${part} / ignoring(${by}) group_left ${all}` : `(${part} or 0 * ${all}) / ${all}`;
 }
 
 export function overviewDashboard(): dashboard.DashboardBuilder {
