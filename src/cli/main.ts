@@ -1,8 +1,14 @@
+import { demo, demoUsage } from './demo';
 import { simulate, simulateUsage } from './simulate';
 import { UsageError } from './usage-error';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string; usage: string }> =
   {
+    demo: {
+      run: demo,
+      summary: 'run the whole loop on the embedded simulator: traced attempts, metrics, the governor',
+      usage: demoUsage,
+    },
     simulate: { run: simulate, summary: 'start the Claude API simulator', usage: simulateUsage },
   };
 

@@ -1,0 +1,101 @@
+import { parseArgs } from 'node:util';
+import { type ScenarioName, scenarioNames } from '../../simulator/scenarios';
+import { integerOption, UsageError } from '../usage-error';
+
+export const demoUsage = `Usage: claude-otel demo [options]
+
+Runs a workload of concurrent callers (streaming and not, several models) through the official
+SDK with claude-otel's per-attempt tracing, metrics and governor, against an embedded Claude API
+simulator that moves through healthy -> rate-limited -> overload -> recovery. The same workload
+runs at the same time without the governor against a twin simulator, for comparison. Shows a
+live view (plain lines when stdout is not a terminal) and ends with a summary. No network, no key.
+
+Options:
+  --duration S      seconds of traffic; the scenario's phases are fitted into it (default: 40)
+  --scenario NAME   ${scenarioNames.join(' | ')} (default: cycle)
+  --concurrency N   concurrent callers per run (default: 8)
+  --no-governor     run without the governor only (no comparison)
+  --json            print the summary as JSON on stdout (progress lines go to stderr)
+  --prometheus      also start Prometheus (the "prometheus" binary) on loopback with the alert
+                    rules loaded, scraping both runs; report the alerts that fired
+  --port N          port of the metrics endpoint (default: 9464; taken: any free port)
+  --seed N          seed of the simulators and the workload (default: 1)
+  --real            send a small, capped workload (at most 20 calls, 2 at a time, 16 output
+                    tokens each) to the real Claude API instead; needs ANTHROPIC_API_KEY
+  -h, --help        show this help
+
+Metrics: GET <metrics URL> (with the governor) and <metrics URL>/no-governor (without).
+Traces: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://localhost:4318) to export them over OTLP.`;
+
+export interface DemoOptions {
+  durationS: number;
+  scenario: ScenarioName;
+  concurrency: number;
+  governor: boolean;
+  /** Run the ungoverned twin next to the governed run. */
+  compare: boolean;
+  json: boolean;
+  prometheus: boolean;
+  port: number;
+  seed: number;
+  real: boolean;
+}
+
+export function parseDemoOptions(argv: string[]): DemoOptions | 'help' {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message, demoUsage);
+  }
+  if (values.help) return 'help';
+  const scenario = values.scenario ?? 'cycle';
+  if (!scenarioNames.includes(scenario as ScenarioName)) {
+    throw new UsageError(
+      `unknown scenario "${scenario}"; choose one of: ${scenarioNames.join(', ')}`,
+      demoUsage,
+    );
+  }
+  const durationS = integerOption('duration', values.duration, demoUsage, 1) ?? 40;
+  const concurrency = integerOption('concurrency', values.concurrency, demoUsage, 1) ?? 8;
+  if (concurrency > 1000) throw new UsageError('--concurrency must be at most 1000', demoUsage);
+  const port = integerOption('port', values.port, demoUsage) ?? 9464;
+  if (port > 65535) throw new UsageError('--port must be at most 65535', demoUsage);
+  const governor = !values['no-governor'];
+  const real = values.real ?? false;
+  if (real && values.scenario !== undefined) {
+    throw new UsageError('--scenario chooses a simulated scenario: it cannot go with --real', demoUsage);
+  }
+  return {
+    durationS,
+    scenario: scenario as ScenarioName,
+    concurrency,
+    governor,
+    compare: governor && !real,
+    json: values.json ?? false,
+    prometheus: values.prometheus ?? false,
+    port,
+    seed: integerOption('seed', values.seed, demoUsage) ?? 1,
+    real,
+  };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      duration: { type: 'string' },
+      scenario: { type: 'string' },
+      concurrency: { type: 'string' },
+      'no-governor': { type: 'boolean' },
+      json: { type: 'boolean' },
+      prometheus: { type: 'boolean' },
+      port: { type: 'string' },
+      seed: { type: 'string' },
+      real: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

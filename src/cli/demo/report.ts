@@ -1,0 +1,184 @@
+import type { Alert } from './prometheus';
+import type { RunSummary } from './run';
+
+export interface DemoSummary {
+  scenario: string;
+  durationSeconds: number;
+  concurrency: number;
+  seed: number;
+  real: boolean;
+  runs: RunSummary[];
+  /** Whether every run's telemetry equals what its simulator counted. */
+  telemetryMatchesSimulator?: boolean;
+  /** With --prometheus: the alerts that were pending or firing at the end, by job. */
+  alerts?: { job: string; alertname: string; severity: string; state: string }[];
+}
+
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+const pct = (part: number, whole: number) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : '–');
+const seconds = (s: number) => `${s.toFixed(1)} s`;
+const list = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ') || 'none';
+
+/** Wraps prose at `width` columns. */
+function wrap(text: string, width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}
+
+/** Does a run's telemetry equal its simulator's own count (attempts, statuses, retries, spans)? */
+export function matches(run: RunSummary): boolean {
+  const sim = run.simulator;
+  if (!sim) return true;
+  const statuses = { ...run.telemetry.byStatus };
+  delete statuses[''];
+  const same = (a: Record<string, number>, b: Record<string, number>) =>
+    JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+  return (
+    run.telemetry.attempts === sim.attempts &&
+    same(statuses, sim.byStatus) &&
+    run.telemetry.retries === sim.retries &&
+    run.attemptSpans === sim.attempts
+  );
+}
+
+export function alertsOf(alerts: Alert[]): NonNullable<DemoSummary['alerts']> {
+  return alerts
+    .map((a) => ({
+      job: a.labels.job ?? '',
+      alertname: a.labels.alertname,
+      severity: a.labels.severity ?? '',
+      state: a.state,
+    }))
+    .sort((a, b) =>
+      `${a.job}${a.alertname}${a.severity}`.localeCompare(`${b.job}${b.alertname}${b.severity}`),
+    );
+}
+
+/** The summary as a terminal reader sees it. */
+export function renderSummary(summary: DemoSummary): string {
+  const { runs } = summary;
+  const row = (label: string, values: string[]) =>
+    `${label.padEnd(34)}${values.map((v) => v.padStart(20)).join('')}`;
+  const source = summary.real ? 'the real Claude API' : `scenario ${summary.scenario}`;
+  const out = [
+    '',
+    `Summary: ${source}, ${summary.durationSeconds} s, ${summary.concurrency} callers per run${runs.length > 1 ? ', same workload and seed' : ''}`,
+    row(
+      '',
+      runs.map((r) => r.label),
+    ),
+    row(
+      'calls',
+      runs.map((r) => String(r.calls.total)),
+    ),
+    row(
+      '  succeeded',
+      runs.map((r) => `${r.calls.succeeded} (${pct(r.calls.succeeded, r.calls.total)})`),
+    ),
+    row(
+      '  failed',
+      runs.map((r) => String(sum(r.calls.failed))),
+    ),
+    row(
+      '  refused by the governor',
+      runs.map((r) => (r.governor ? String(sum(r.calls.refused)) : '–')),
+    ),
+    row(
+      'attempts',
+      runs.map((r) => String(r.telemetry.attempts)),
+    ),
+    row(
+      '  per call',
+      runs.map((r) => (r.calls.total ? (r.telemetry.attempts / r.calls.total).toFixed(2) : '–')),
+    ),
+    row(
+      '  rejected by the API (429, 529)',
+      runs.map((r) => `${r.rejectedByApi.attempts} (${pct(r.rejectedByApi.attempts, r.telemetry.attempts)})`),
+    ),
+    row(
+      '    429',
+      runs.map((r) => String(r.telemetry.byStatus['429'] ?? 0)),
+    ),
+    row(
+      '    529',
+      runs.map((r) => String(r.telemetry.byStatus['529'] ?? 0)),
+    ),
+    row(
+      'retries',
+      runs.map((r) => String(r.telemetry.retries)),
+    ),
+    row(
+      'backoff before retries (total)',
+      runs.map((r) => seconds(r.telemetry.backoff.seconds)),
+    ),
+    row(
+      'output tokens',
+      runs.map((r) => String(r.telemetry.tokens.output ?? 0)),
+    ),
+    row(
+      'attempt spans',
+      runs.map((r) => String(r.attemptSpans)),
+    ),
+    '',
+  ];
+  for (const r of runs)
+    if (sum(r.calls.failed)) out.push(`Failed calls ${r.label}: ${list(r.calls.failed)}.`);
+  const governed = runs.find((r) => r.telemetry.governor);
+  const g = governed?.telemetry.governor;
+  if (governed && g) {
+    const held = g.waits.count ? `${((1000 * g.waits.seconds) / g.waits.count).toFixed(0)} ms mean` : 'none';
+    out.push(
+      `What the governor did: held attempts at its gate for ${seconds(g.waits.seconds)} in all (${held} over ${g.waits.count} attempts); ` +
+        `paused every sender ${g.pauses} times on retry-after (${seconds(g.pausedSeconds)} in all); ` +
+        `vetoed ${sum(g.vetoes)} retries (${list(g.vetoes)}); refused ${sum(g.rejected)} calls (${list(g.rejected)}).`,
+    );
+    const ungoverned = runs.find((r) => !r.governor);
+    if (ungoverned) {
+      const perCall = (r: RunSummary) =>
+        (r.calls.total ? r.telemetry.attempts / r.calls.total : 0).toFixed(2);
+      const failedCalls = (r: RunSummary) => sum(r.calls.failed) + sum(r.calls.refused);
+      const budget = g.vetoes.budget ?? 0;
+      out.push(
+        `Against the same workload without it: ${governed.telemetry.byStatus['429'] ?? 0} 429s instead of ${ungoverned.telemetry.byStatus['429'] ?? 0}; ` +
+          `${perCall(governed)} attempts per call instead of ${perCall(ungoverned)}; ` +
+          `${seconds(governed.telemetry.backoff.seconds)} of backoff instead of ${seconds(ungoverned.telemetry.backoff.seconds)}; ` +
+          `${failedCalls(governed)} failed calls instead of ${failedCalls(ungoverned)}` +
+          (budget
+            ? ` (${budget} retries were refused by the retry budget while the API was overloaded: those callers got the error at once instead of retrying into the overload; raise governor.retryBudget.ratio to trade more load for fewer failures).`
+            : '.'),
+      );
+    }
+  }
+  if (summary.telemetryMatchesSimulator !== undefined) {
+    const parts = runs.map((r) =>
+      r.simulator
+        ? `${r.label}: ${r.telemetry.attempts} attempts counted = ${r.simulator.attempts} seen by the simulator, retries ${r.telemetry.retries} = ${r.simulator.retries}, ${r.attemptSpans} attempt spans`
+        : `${r.label}: no simulator`,
+    );
+    out.push(
+      `Telemetry vs the simulator's own count: ${summary.telemetryMatchesSimulator ? 'equal' : 'DIFFERENT'} (${parts.join('; ')}).`,
+    );
+  }
+  if (summary.alerts) {
+    out.push(
+      summary.alerts.length
+        ? `Prometheus alerts at the end: ${summary.alerts.map((a) => `${a.alertname} (${a.severity}, ${a.state}) on ${a.job}`).join('; ')}.`
+        : 'Prometheus alerts at the end: none pending or firing.',
+    );
+  }
+  // Table rows keep their columns; prose is wrapped.
+  return `${out.map((line) => (line.includes('  ') ? line : wrap(line))).join('\n')}\n`;
+}

@@ -1,0 +1,171 @@
+import { createServer, type Server } from 'node:net';
+import type { DemoSummary } from '../../src/cli/demo/report';
+import { BIN, requireBuild, run } from '../support/processes';
+import { requirePrometheus } from '../support/prometheus';
+
+beforeAll(requireBuild);
+
+const demo = (...args: string[]) => run('node', [BIN, 'demo', ...args]);
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+const withoutNoResponse = (byStatus: Record<string, number>) => {
+  const out = { ...byStatus };
+  delete out[''];
+  return out;
+};
+
+describe('claude-otel demo', () => {
+  it("short run, not a terminal: plain progress lines, and a JSON summary whose numbers equal the simulators' counts", async () => {
+    const done = await demo('--duration', '6', '--concurrency', '4', '--port', '0', '--json');
+    expect(done.code).toBe(0);
+    // Progress went to stderr as plain lines (no cursor movement), one per second or so.
+    expect(done.stderr).not.toContain('\x1b[');
+    expect(done.stderr).toMatch(/^\[\s+\d+s (healthy|rate-limited|overload|recovery)\] with governor: /m);
+    const summary = JSON.parse(done.stdout) as DemoSummary;
+    expect(summary).toMatchObject({ scenario: 'cycle', durationSeconds: 6, concurrency: 4, real: false });
+    expect(summary.runs.map((r) => [r.label, r.governor])).toEqual([
+      ['with governor', true],
+      ['without governor', false],
+    ]);
+    for (const run of summary.runs) {
+      const sim = run.simulator!;
+      expect(sim.attempts).toBeGreaterThan(20);
+      // Telemetry (the prom-client registry, the attempt spans) equals what the simulator counted.
+      expect(run.telemetry.attempts).toBe(sim.attempts);
+      expect(withoutNoResponse(run.telemetry.byStatus)).toEqual(sim.byStatus);
+      expect(run.telemetry.retries).toBe(sim.retries);
+      expect(run.attemptSpans).toBe(sim.attempts);
+      expect(run.rejectedByApi.attempts).toBe((sim.byStatus['429'] ?? 0) + (sim.byStatus['529'] ?? 0));
+      // Every call settled one way or another.
+      expect(run.calls.succeeded + sum(run.calls.failed) + sum(run.calls.refused)).toBe(run.calls.total);
+      expect(run.calls.total).toBe(run.calls.started);
+    }
+    expect(summary.runs[0].telemetry.governor).toBeDefined();
+    expect(summary.runs[1].telemetry.governor).toBeUndefined();
+    expect(summary.telemetryMatchesSimulator).toBe(true);
+  });
+
+  it('prints the summary table and the comparison when not asked for JSON', async () => {
+    const done = await demo('--duration', '4', '--concurrency', '2', '--port', '0');
+    expect(done.code).toBe(0);
+    expect(done.stdout).not.toContain('\x1b[');
+    expect(done.stdout).toMatch(
+      /claude-otel demo: scenario cycle \(healthy -> rate-limited -> overload -> recovery, 1\.0 s each\)/,
+    );
+    expect(done.stdout).toMatch(/metrics +http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    expect(done.stdout).toMatch(/^Summary: scenario cycle, 4 s, 2 callers per run, same workload and seed$/m);
+    expect(done.stdout).toMatch(/^attempts +\d+ +\d+$/m);
+    expect(done.stdout).toContain('What the governor did:');
+    expect(done.stdout).toContain('Against the same workload without it:');
+    expect(done.stdout).toContain("Telemetry vs the simulator's own count: equal");
+  });
+
+  it('--no-governor runs one ungoverned run; a taken --port falls back to a free one and says so', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const done = await demo(
+        '--no-governor',
+        '--duration',
+        '2',
+        '--concurrency',
+        '2',
+        '--port',
+        String(port),
+        '--json',
+      );
+      expect(done.code).toBe(0);
+      expect(done.stderr).toContain(`(port ${port} is taken; pass --port to choose)`);
+      const summary = JSON.parse(done.stdout) as DemoSummary;
+      expect(summary.runs.map((r) => [r.label, r.governor])).toEqual([['without governor', false]]);
+      expect(summary.runs[0].telemetry.attempts).toBe(summary.runs[0].simulator?.attempts);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('--prometheus: a real Prometheus with the alert rules scrapes both runs; the overloaded_error alert fires', async () => {
+    requirePrometheus();
+    const done = await demo(
+      '--scenario',
+      'overload',
+      '--duration',
+      '5',
+      '--concurrency',
+      '4',
+      '--port',
+      '0',
+      '--prometheus',
+      '--json',
+    );
+    expect(done.code).toBe(0);
+    expect(done.stderr).toMatch(/prometheus +http:\/\/127\.0\.0\.1:\d+/);
+    const summary = JSON.parse(done.stdout) as DemoSummary;
+    // Scrapes do not disturb the demo's own reading of its registries (an OpenMetrics registry
+    // renames its counters at the first scrape).
+    expect(summary.telemetryMatchesSimulator).toBe(true);
+    expect(summary.alerts).toContainEqual({
+      job: 'claude-otel-demo',
+      alertname: 'AnthropicOverloadedErrorRatioHigh',
+      severity: 'critical',
+      state: 'firing',
+    });
+    expect(summary.alerts).toContainEqual({
+      job: 'claude-otel-demo-no-governor',
+      alertname: 'AnthropicOverloadedErrorRatioHigh',
+      severity: 'critical',
+      state: 'firing',
+    });
+  });
+
+  describe('bad flags: a clear message and a non-zero exit', () => {
+    it.each([
+      [['--duration', 'soon'], 2, '--duration must be a whole number >= 1, got "soon"'],
+      [['--duration', '0'], 2, '--duration must be a whole number >= 1, got "0"'],
+      [['--concurrency', '-3'], 2, '--concurrency'],
+      [['--scenario', 'meltdown'], 2, 'unknown scenario "meltdown"; choose one of: healthy, rate-limited'],
+      [['--port', '70000'], 2, '--port must be at most 65535'],
+      [['--bogus'], 2, "Unknown option '--bogus'"],
+      [
+        ['--real', '--scenario', 'overload'],
+        2,
+        '--scenario chooses a simulated scenario: it cannot go with --real',
+      ],
+    ])('demo %j exits %i: %s', async (args, code, message) => {
+      const done = await demo(...args);
+      expect(done.code).toBe(code);
+      expect(done.stderr).toContain(message);
+      expect(done.stderr).toContain('Usage: claude-otel demo [options]');
+    });
+
+    it('--real without ANTHROPIC_API_KEY says what to do and exits 1 without sending anything', async () => {
+      const env = { ...process.env };
+      delete env.ANTHROPIC_API_KEY;
+      const done = await run('node', [BIN, 'demo', '--real'], { env });
+      expect(done.code).toBe(1);
+      expect(done.stderr).toContain('ANTHROPIC_API_KEY is not set');
+      expect(done.stderr).toContain('drop --real to run on the embedded simulator');
+      expect(done.stdout).toBe('');
+    });
+
+    it('--prometheus without the prometheus binary says how to get it', async () => {
+      // Node by its full path: PATH leads nowhere.
+      const done = await run(process.execPath, [BIN, 'demo', '--prometheus'], {
+        env: { ...process.env, PATH: '/nonexistent' },
+      });
+      expect(done.code).toBe(1);
+      expect(done.stderr).toContain('--prometheus needs the "prometheus" binary on PATH');
+    });
+  });
+
+  it('every command has --help', async () => {
+    for (const args of [['--help'], ['demo', '--help'], ['simulate', '--help'], ['demo', '-h']]) {
+      const done = await run('node', [BIN, ...args]);
+      expect({ args, code: done.code }).toEqual({ args, code: 0 });
+      expect(done.stdout).toMatch(/^Usage: claude-otel/);
+    }
+    const unknown = await run('node', [BIN, 'dance']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "dance"');
+  });
+});
