@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import type { DemoSummary } from '../../src/cli/demo/report';
+import { startOtlpReceiver } from '../support/otlp-receiver';
 import { BIN, requireBuild, run } from '../support/processes';
 import { requirePrometheus } from '../support/prometheus';
 
@@ -42,6 +43,32 @@ describe('claude-otel demo', () => {
     expect(summary.runs[0].telemetry.governor).toBeDefined();
     expect(summary.runs[1].telemetry.governor).toBeUndefined();
     expect(summary.telemetryMatchesSimulator).toBe(true);
+  });
+
+  it('with OTEL_EXPORTER_OTLP_ENDPOINT, exports one attempt span per attempt of the governed run, under the SDK call spans', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const done = await run(
+        'node',
+        [BIN, 'demo', '--duration', '3', '--concurrency', '2', '--port', '0', '--json'],
+        {
+          env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint },
+        },
+      );
+      expect(done.code).toBe(0);
+      expect(done.stderr).toContain(`traces             exported over OTLP to ${receiver.endpoint}`);
+      const summary = JSON.parse(done.stdout) as DemoSummary;
+      const attempts = receiver.spans.filter((s) => s.name === 'anthropic.attempt');
+      // The governed run's spans only: the twin's are counted, never exported.
+      expect(attempts).toHaveLength(summary.runs[0].simulator!.attempts);
+      const calls = new Set(
+        receiver.spans.filter((s) => s.name === 'anthropic.messages.create').map((s) => s.spanId),
+      );
+      expect(calls.size).toBe(summary.runs[0].calls.total);
+      expect(attempts.every((s) => calls.has(s.parentSpanId ?? ''))).toBe(true);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('prints the summary table and the comparison when not asked for JSON', async () => {
