@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import type { DemoSummary } from '../../src/cli/demo/report';
+import { startSimulator } from '../../src/simulator';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import { BIN, requireBuild, run } from '../support/processes';
 import { requirePrometheus } from '../support/prometheus';
@@ -68,6 +69,29 @@ describe('claude-otel demo', () => {
       expect(attempts.every((s) => calls.has(s.parentSpanId ?? ''))).toBe(true);
     } finally {
       await receiver.close();
+    }
+  });
+
+  it('--real sends a capped workload (20 calls at most, 2 at a time, 16 tokens, one small model) to the API the SDK is pointed at', async () => {
+    // Here the "real API" is a simulator the SDK reaches through its own ANTHROPIC_BASE_URL.
+    const sim = await startSimulator({ scenario: 'healthy', latency: { responseMs: 20, firstTokenMs: 20 } });
+    try {
+      const done = await run('node', [BIN, 'demo', '--real', '--duration', '30', '--port', '0', '--json'], {
+        env: { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: sim.url },
+      });
+      expect(done.code).toBe(0);
+      expect(done.stderr).toContain(`with governor      ${sim.url}`);
+      const summary = JSON.parse(done.stdout) as DemoSummary;
+      expect(summary).toMatchObject({ real: true, scenario: 'real', concurrency: 2 });
+      expect(summary.runs).toHaveLength(1);
+      expect(summary.runs[0].calls.total).toBe(20);
+      expect(sim.stats().attempts).toBe(20);
+      expect(summary.runs[0].telemetry.attempts).toBe(20);
+      expect(sim.stats().byModel).toEqual({ 'claude-haiku-5-5': 20 });
+      expect(sim.stats().tokens.output).toBeLessThanOrEqual(20 * 16);
+      expect(done.stdout + done.stderr).not.toContain('sk-ant-test');
+    } finally {
+      await sim.close();
     }
   });
 

@@ -91,7 +91,7 @@ function banner(
     `claude-otel demo: ${what}; ${options.durationS} s, ${runs[0].spec.workload.concurrency} callers per run`,
     ...runs.map(
       (run) =>
-        `  ${run.spec.label.padEnd(18)} ${run.simulator ? `simulator ${run.simulator.url}` : 'api.anthropic.com'}`,
+        `  ${run.spec.label.padEnd(18)} ${run.simulator ? `simulator ${run.simulator.url}` : run.client.baseURL}`,
     ),
     `  metrics            ${metrics.join('  ')}${note}`,
     `  traces             ${traces}`,
