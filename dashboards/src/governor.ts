@@ -1,15 +1,6 @@
 // "Claude API / Governor": what the traffic governor allowed, held back and refused.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import {
-  bucketHeatmap,
-  claudeDashboard,
-  datasourceVariable,
-  graph,
-  quantiles,
-  rate,
-  TARGET,
-  targetVariables,
-} from './kit';
+import { bucketHeatmap, claudeDashboard, graph, quantiles, rate, TARGET } from './kit';
 
 export function governorDashboard(): dashboard.DashboardBuilder {
   return claudeDashboard(
@@ -17,9 +8,6 @@ export function governorDashboard(): dashboard.DashboardBuilder {
     'Claude API / Governor',
     'What the claude-otel governor did: the rate and concurrency it allowed against what was sent, who waited and how long, pauses on retry-after, and the retries and calls it refused.',
   )
-    .withVariable(datasourceVariable())
-    .withVariable(targetVariables()[0])
-    .withVariable(targetVariables()[1])
     .withRow(new dashboard.RowBuilder('Rate and concurrency'))
     .withPanel(
       graph({

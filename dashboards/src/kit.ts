@@ -181,7 +181,7 @@ export function dashboardLinks(): dashboard.DashboardLinkBuilder {
     .keepTime(true);
 }
 
-/** A dashboard with the shared settings: tags, refresh, time range, links, cursor sync. */
+/** A dashboard with the shared settings: tags, refresh, time range, links, cursor sync, and the datasource, job and instance variables. */
 export function claudeDashboard(uid: string, title: string, description: string): dashboard.DashboardBuilder {
   return new dashboard.DashboardBuilder(title)
     .uid(uid)
@@ -192,5 +192,8 @@ export function claudeDashboard(uid: string, title: string, description: string)
     .time({ from: 'now-1h', to: 'now' })
     .timezone('browser')
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .link(dashboardLinks());
+    .link(dashboardLinks())
+    .withVariable(datasourceVariable())
+    .withVariable(targetVariables()[0])
+    .withVariable(targetVariables()[1]);
 }

@@ -3,14 +3,12 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   bucketHeatmap,
   claudeDashboard,
-  datasourceVariable,
   graph,
   labelVariable,
   quantiles,
   rate,
   TARGET,
   TARGET_MODEL,
-  targetVariables,
 } from './kit';
 
 const ATTEMPTS = 'anthropic_attempts_total';
@@ -28,9 +26,6 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
     'Claude API / Overview',
     'Every HTTP attempt to the Claude API, from claude-otel metrics: outcomes, 429s and 529s, retries, latency, tokens and rate-limit headroom.',
   )
-    .withVariable(datasourceVariable())
-    .withVariable(targetVariables()[0])
-    .withVariable(targetVariables()[1])
     .withVariable(
       labelVariable('model', 'Model', 'anthropic_attempts_total{job=~"$job", instance=~"$instance"}', '.*'),
     )

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
-import { type ScenarioName, scenarioNames } from '../simulator/scenarios';
+import { scenarioNames } from '../simulator/scenarios';
 import { startSimulator } from '../simulator/server';
-import { integerOption, UsageError } from './usage-error';
+import { integerOption, parseFlags, portOption, scenarioOption } from './usage-error';
 
 export const simulateUsage = `Usage: claude-otel simulate [options]
 
@@ -20,28 +19,27 @@ Options:
 Ground truth while it runs: GET URL/_sim/stats, GET URL/_sim/attempts, POST URL/_sim/reset`;
 
 export async function simulate(argv: string[]): Promise<number> {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    values = parse(argv).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message, simulateUsage);
-  }
+  const values = parseFlags(
+    argv,
+    {
+      scenario: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      seed: { type: 'string' },
+      'retry-after-ms': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    simulateUsage,
+  );
   if (values.help) {
     process.stdout.write(`${simulateUsage}\n`);
     return 0;
   }
-  const name = values.scenario ?? 'healthy';
-  if (!scenarioNames.includes(name as ScenarioName)) {
-    throw new UsageError(
-      `unknown scenario "${name}"; choose one of: ${scenarioNames.join(', ')}`,
-      simulateUsage,
-    );
-  }
-  const port = integerOption('port', values.port, simulateUsage);
-  if (port !== undefined && port > 65535) throw new UsageError('--port must be at most 65535', simulateUsage);
+  const name = scenarioOption(values.scenario ?? 'healthy', simulateUsage);
+  const port = portOption(values.port, simulateUsage);
   const seed = integerOption('seed', values.seed, simulateUsage);
   const simulator = await startSimulator({
-    scenario: name as ScenarioName,
+    scenario: name,
     port,
     host: values.host,
     ...(seed === undefined ? {} : { seed }),
@@ -66,20 +64,4 @@ export async function simulate(argv: string[]): Promise<number> {
     `claude-otel simulator: ${signal}, stopped after ${stats.attempts} attempts ${JSON.stringify(stats.byStatus)}\n`,
   );
   return 0;
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      scenario: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      seed: { type: 'string' },
-      'retry-after-ms': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
 }

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { type ScenarioName, scenarioNames } from '../../simulator/scenarios';
-import { integerOption, UsageError } from '../usage-error';
+import { integerOption, parseFlags, portOption, scenarioOption, UsageError } from '../usage-error';
 
 export const demoUsage = `Usage: claude-otel demo [options]
 
@@ -42,50 +41,9 @@ export interface DemoOptions {
 }
 
 export function parseDemoOptions(argv: string[]): DemoOptions | 'help' {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    values = parse(argv).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message, demoUsage);
-  }
-  if (values.help) return 'help';
-  const scenario = values.scenario ?? 'cycle';
-  if (!scenarioNames.includes(scenario as ScenarioName)) {
-    throw new UsageError(
-      `unknown scenario "${scenario}"; choose one of: ${scenarioNames.join(', ')}`,
-      demoUsage,
-    );
-  }
-  const durationS = integerOption('duration', values.duration, demoUsage, 1) ?? 40;
-  const concurrency = integerOption('concurrency', values.concurrency, demoUsage, 1) ?? 8;
-  if (concurrency > 1000) throw new UsageError('--concurrency must be at most 1000', demoUsage);
-  const port = integerOption('port', values.port, demoUsage) ?? 9464;
-  if (port > 65535) throw new UsageError('--port must be at most 65535', demoUsage);
-  const governor = !values['no-governor'];
-  const real = values.real ?? false;
-  if (real && values.scenario !== undefined) {
-    throw new UsageError('--scenario chooses a simulated scenario: it cannot go with --real', demoUsage);
-  }
-  return {
-    durationS,
-    scenario: scenario as ScenarioName,
-    concurrency,
-    governor,
-    compare: governor && !real,
-    json: values.json ?? false,
-    prometheus: values.prometheus ?? false,
-    port,
-    seed: integerOption('seed', values.seed, demoUsage) ?? 1,
-    real,
-  };
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
+  const values = parseFlags(
+    argv,
+    {
       duration: { type: 'string' },
       scenario: { type: 'string' },
       concurrency: { type: 'string' },
@@ -97,5 +55,29 @@ function parse(argv: string[]) {
       real: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
-  });
+    demoUsage,
+  );
+  if (values.help) return 'help';
+  const scenario = scenarioOption(values.scenario ?? 'cycle', demoUsage);
+  const durationS = integerOption('duration', values.duration, demoUsage, 1) ?? 40;
+  const concurrency = integerOption('concurrency', values.concurrency, demoUsage, 1) ?? 8;
+  if (concurrency > 1000) throw new UsageError('--concurrency must be at most 1000', demoUsage);
+  const port = portOption(values.port, demoUsage) ?? 9464;
+  const governor = !values['no-governor'];
+  const real = values.real ?? false;
+  if (real && values.scenario !== undefined) {
+    throw new UsageError('--scenario chooses a simulated scenario: it cannot go with --real', demoUsage);
+  }
+  return {
+    durationS,
+    scenario,
+    concurrency,
+    governor,
+    compare: governor && !real,
+    json: values.json ?? false,
+    prometheus: values.prometheus ?? false,
+    port,
+    seed: integerOption('seed', values.seed, demoUsage) ?? 1,
+    real,
+  };
 }

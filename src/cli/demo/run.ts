@@ -1,7 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { TracerProvider } from '@opentelemetry/api';
-import type { Registry } from 'prom-client';
-import { openMetricsRegistry } from '../../metrics/attempt-metrics';
+import { type AnyRegistry, openMetricsRegistry } from '../../metrics/attempt-metrics';
 import { claudeMiddleware } from '../../middleware';
 import { seededRandom } from '../../simulator/random';
 import { type ScenarioName, scenario } from '../../simulator/scenarios';
@@ -55,18 +54,14 @@ function fitted(name: ScenarioName, durationS: number, seed: number) {
 
 /** One workload against one API: its client, telemetry registry and (simulated) API. */
 export class DemoRun {
-  readonly registry: Registry;
   private readonly workload: Workload;
-  private endAt = 0;
-  private done: Promise<void> | undefined;
 
   private constructor(
     readonly spec: RunSpec,
     readonly client: Anthropic,
     readonly simulator: Simulator | undefined,
-    registry: Registry,
+    readonly registry: AnyRegistry,
   ) {
-    this.registry = registry;
     this.workload = new Workload(client, spec.workload, seededRandom(spec.seed * 7919 + 17));
   }
 
@@ -74,7 +69,7 @@ export class DemoRun {
     const simulator = spec.scenario
       ? await startSimulator(fitted(spec.scenario, spec.durationS, spec.seed))
       : undefined;
-    const registry = openMetricsRegistry() as unknown as Registry;
+    const registry = openMetricsRegistry();
     const AnthropicClient = (require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk')).default;
     const client = new AnthropicClient({
       baseURL: simulator?.url,
@@ -96,9 +91,7 @@ export class DemoRun {
 
   /** Starts the callers; they stop at `endAt` and the run settles when the last call has. */
   begin(endAt: number, signal: AbortSignal): Promise<void> {
-    this.endAt = endAt;
-    this.done = this.workload.run(endAt, signal);
-    return this.done;
+    return this.workload.run(endAt, signal);
   }
 
   get calls(): CallCounts {
@@ -127,10 +120,6 @@ export class DemoRun {
 
   async close(): Promise<void> {
     await this.simulator?.close();
-  }
-
-  get ended(): boolean {
-    return this.endAt > 0 && Date.now() >= this.endAt;
   }
 }
 
