@@ -183,7 +183,7 @@ export function dashboardLinks(): dashboard.DashboardLinkBuilder {
 
 /** A dashboard with the shared settings: tags, refresh, time range, links, cursor sync, and the datasource, job and instance variables. */
 export function claudeDashboard(uid: string, title: string, description: string): dashboard.DashboardBuilder {
-  return new dashboard.DashboardBuilder(title)
+  const builder = new dashboard.DashboardBuilder(title)
     .uid(uid)
     .description(description)
     .tags(['claude-otel', 'anthropic', 'claude'])
@@ -193,7 +193,7 @@ export function claudeDashboard(uid: string, title: string, description: string)
     .timezone('browser')
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     .link(dashboardLinks())
-    .withVariable(datasourceVariable())
-    .withVariable(targetVariables()[0])
-    .withVariable(targetVariables()[1]);
+    .withVariable(datasourceVariable());
+  for (const variable of targetVariables()) builder.withVariable(variable);
+  return builder;
 }

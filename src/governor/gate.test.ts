@@ -15,34 +15,42 @@ function countingPacer() {
   return pacer satisfies Pacer;
 }
 
+/** A gate over a counting pacer (or `pacer`), with a fixed clock unless one is given. */
+function gateWith<P extends Pacer = ReturnType<typeof countingPacer>>(
+  options: {
+    pacer?: P;
+    clock?: () => number;
+    maxQueue?: number;
+    maxWaitMs?: number;
+    onReject?: (reason: string) => void;
+  } = {},
+) {
+  const pacer = (options.pacer ?? countingPacer()) as P;
+  const gate = new Gate(
+    pacer,
+    options.clock ?? (() => 0),
+    options.maxQueue ?? 10,
+    options.maxWaitMs ?? 60_000,
+    options.onReject ?? (() => undefined),
+  );
+  return { pacer, gate };
+}
+
+/** An entry that must wait. */
+const waitAt = (gate: Gate, signal?: AbortSignal) => gate.enter(signal) as Promise<Admission>;
+
 describe('Gate', () => {
   it('admits at once without a promise when nobody waits and the pacer says go', () => {
-    const pacer = countingPacer();
+    const { pacer, gate } = gateWith();
     pacer.open = 1;
-    const gate = new Gate(
-      pacer,
-      () => 0,
-      10,
-      60_000,
-      () => undefined,
-    );
     expect(gate.enter(undefined)).toEqual({ waitedMs: 0, ticket: 1, at: 0 });
     expect(pacer.admitted).toBe(1);
   });
 
   it('admits waiters in order, one per opening, never more than the pacer allows', async () => {
-    const pacer = countingPacer();
-    const gate = new Gate(
-      pacer,
-      () => 0,
-      10,
-      60_000,
-      () => undefined,
-    );
+    const { pacer, gate } = gateWith();
     const order: number[] = [];
-    const waits = [0, 1, 2].map((i) =>
-      (gate.enter(undefined) as Promise<Admission>).then(() => order.push(i)),
-    );
+    const waits = [0, 1, 2].map((i) => waitAt(gate).then(() => order.push(i)));
     expect(gate.queued).toBe(3);
     pacer.open = 2;
     gate.pump();
@@ -57,17 +65,10 @@ describe('Gate', () => {
   });
 
   it('fails fast past maxQueue, and reports the reason', async () => {
-    const pacer = countingPacer();
     const reasons: string[] = [];
-    const gate = new Gate(
-      pacer,
-      () => 0,
-      1,
-      60_000,
-      (r) => reasons.push(r),
-    );
-    const first = gate.enter(undefined) as Promise<Admission>;
-    const error = await (gate.enter(undefined) as Promise<Admission>).catch((e: unknown) => e);
+    const { pacer, gate } = gateWith({ maxQueue: 1, onReject: (r) => reasons.push(r) });
+    const first = waitAt(gate);
+    const error = await waitAt(gate).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GovernorRejectedError);
     expect((error as GovernorRejectedError).reason).toBe('queue_full');
     expect(reasons).toEqual(['queue_full']);
@@ -77,17 +78,10 @@ describe('Gate', () => {
   });
 
   it('removes an aborted waiter at once, and the next one takes its place', async () => {
-    const pacer = countingPacer();
-    const gate = new Gate(
-      pacer,
-      () => 0,
-      10,
-      60_000,
-      () => undefined,
-    );
+    const { pacer, gate } = gateWith();
     const controller = new AbortController();
-    const aborted = (gate.enter(controller.signal) as Promise<Admission>).catch((e: unknown) => e);
-    const second = gate.enter(undefined) as Promise<Admission>;
+    const aborted = waitAt(gate, controller.signal).catch((e: unknown) => e);
+    const second = waitAt(gate);
     controller.abort();
     expect(((await aborted) as Error).name).toBe('AbortError');
     expect(gate.queued).toBe(1);
@@ -100,15 +94,12 @@ describe('Gate', () => {
   it('keeps no timer once nobody waits, so it never holds a process open', async () => {
     let now = 0;
     let delay = 1e9;
-    const pacer: Pacer = { delayMs: () => delay, admit: () => 1 };
-    const gate = new Gate(
-      pacer,
-      () => now,
-      10,
-      3_600_000,
-      () => undefined,
-    );
-    const waiting = gate.enter(undefined) as Promise<Admission>;
+    const { gate } = gateWith({
+      pacer: { delayMs: () => delay, admit: () => 1 },
+      clock: () => now,
+      maxWaitMs: 3_600_000,
+    });
+    const waiting = waitAt(gate);
     expect((gate as unknown as { timer?: unknown }).timer).toBeDefined();
     now = 2e9;
     delay = 0;
@@ -118,31 +109,16 @@ describe('Gate', () => {
   });
 
   it('rejects a wait past maxWaitMs with wait_timeout', async () => {
-    const gate = new Gate(
-      countingPacer(),
-      () => 0,
-      10,
-      20,
-      () => undefined,
-    );
-    const error = await (gate.enter(undefined) as Promise<Admission>).catch((e: unknown) => e);
+    const { gate } = gateWith({ maxWaitMs: 20 });
+    const error = await waitAt(gate).catch((e: unknown) => e);
     expect((error as GovernorRejectedError).reason).toBe('wait_timeout');
     expect(gate.queued).toBe(0);
   });
 
   it('holds 10,000 waiters and lets them all go in order', async () => {
-    const pacer = countingPacer();
-    const gate = new Gate(
-      pacer,
-      () => 0,
-      20_000,
-      60_000,
-      () => undefined,
-    );
+    const { pacer, gate } = gateWith({ maxQueue: 20_000 });
     const seen: number[] = [];
-    const waits = Array.from({ length: 10_000 }, (_, i) =>
-      (gate.enter(undefined) as Promise<Admission>).then(() => seen.push(i)),
-    );
+    const waits = Array.from({ length: 10_000 }, (_, i) => waitAt(gate).then(() => seen.push(i)));
     pacer.open = 10_000;
     gate.pump();
     await Promise.all(waits);

@@ -1,6 +1,6 @@
 import { type AnyRegistry, claudeMiddleware } from '../../src';
 import { type ScenarioName, startSimulator } from '../../src/simulator';
-import { isApiErrorType } from '../support/ground-truth';
+import { isApiErrorType } from '../support/api-error-types';
 import { freshRegistry, sumBy } from '../support/metrics';
 import { clientFor } from '../support/sdk';
 import { startTracing } from '../support/tracing';

@@ -1,6 +1,6 @@
 import { claudeMiddleware } from '../../src';
 import { type ScenarioName, startSimulator } from '../../src/simulator';
-import { isApiErrorType } from '../support/ground-truth';
+import { isApiErrorType } from '../support/api-error-types';
 import { clientFor } from '../support/sdk';
 import { allAttributeText, startTracing } from '../support/tracing';
 import { runWorkload } from '../support/workload';

@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { launchPrometheus } from './prometheus-process';
 
 /** The package's root (where dashboards/ lives), from wherever this file runs (src or dist). */
 function packageRoot(): string {
@@ -35,75 +34,16 @@ export interface DemoPrometheus {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A Prometheus on loopback with the package's alert rules, scraping `targets` (job -> URL) every second. */
 export async function startDemoPrometheus(targets: Record<string, string>): Promise<DemoPrometheus> {
-  const dir = mkdtempSync(join(tmpdir(), 'claude-otel-demo-prom-'));
   const rules = join(packageRoot(), 'dashboards', 'alerts.yaml');
   const jobs = Object.entries(targets).map(([job, url]) => {
     const u = new URL(url);
     return `  - job_name: ${JSON.stringify(job)}\n    metrics_path: ${JSON.stringify(u.pathname)}\n    static_configs:\n      - targets: [${JSON.stringify(u.host)}]\n`;
   });
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
+  const { url, api, stop } = await launchPrometheus(
     `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - ${JSON.stringify(rules)}\nscrape_configs:\n${jobs.join('')}`,
   );
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    'prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--enable-feature=exemplar-storage',
-      '--log.level=error',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const api = async <T>(path: string): Promise<T> => {
-    const response = await fetch(`${url}${path}`);
-    return ((await response.json()) as { data: T }).data;
-  };
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`prometheus exited at start: ${stderr.trim()}`);
-    }
-    if (
-      await fetch(`${url}/-/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus was not ready within 30 s: ${stderr.trim()}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
   const poll = async (done: () => Promise<boolean>, what: string) => {
     for (let i = 0; i < 100; i++) {
       if (await done()) return;

@@ -1,5 +1,6 @@
 import type { Alert } from './prometheus';
 import type { RunSummary } from './run';
+import { total, unsuccessful } from './workload';
 
 export interface DemoSummary {
   scenario: string;
@@ -14,7 +15,6 @@ export interface DemoSummary {
   alerts?: { job: string; alertname: string; severity: string; state: string }[];
 }
 
-const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 const pct = (part: number, whole: number) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : '–');
 const seconds = (s: number) => `${s.toFixed(1)} s`;
 const list = (counts: Record<string, number>) =>
@@ -90,11 +90,11 @@ export function renderSummary(summary: DemoSummary): string {
     ),
     row(
       '  failed',
-      runs.map((r) => String(sum(r.calls.failed))),
+      runs.map((r) => String(total(r.calls.failed))),
     ),
     row(
       '  refused by the governor',
-      runs.map((r) => (r.governor ? String(sum(r.calls.refused)) : '–')),
+      runs.map((r) => (r.governor ? String(total(r.calls.refused)) : '–')),
     ),
     row(
       'attempts',
@@ -135,7 +135,7 @@ export function renderSummary(summary: DemoSummary): string {
     '',
   ];
   for (const r of runs)
-    if (sum(r.calls.failed)) out.push(`Failed calls ${r.label}: ${list(r.calls.failed)}.`);
+    if (total(r.calls.failed)) out.push(`Failed calls ${r.label}: ${list(r.calls.failed)}.`);
   const governed = runs.find((r) => r.telemetry.governor);
   const g = governed?.telemetry.governor;
   if (governed && g) {
@@ -143,19 +143,18 @@ export function renderSummary(summary: DemoSummary): string {
     out.push(
       `What the governor did: held attempts at its gate for ${seconds(g.waits.seconds)} in all (${held} over ${g.waits.count} attempts); ` +
         `paused every sender ${g.pauses} times on retry-after (${seconds(g.pausedSeconds)} in all); ` +
-        `vetoed ${sum(g.vetoes)} retries (${list(g.vetoes)}); refused ${sum(g.rejected)} calls (${list(g.rejected)}).`,
+        `vetoed ${total(g.vetoes)} retries (${list(g.vetoes)}); refused ${total(g.rejected)} calls (${list(g.rejected)}).`,
     );
     const ungoverned = runs.find((r) => !r.governor);
     if (ungoverned) {
       const perCall = (r: RunSummary) =>
         (r.calls.total ? r.telemetry.attempts / r.calls.total : 0).toFixed(2);
-      const failedCalls = (r: RunSummary) => sum(r.calls.failed) + sum(r.calls.refused);
       const budget = g.vetoes.budget ?? 0;
       out.push(
         `Against the same workload without it: ${governed.telemetry.byStatus['429'] ?? 0} 429s instead of ${ungoverned.telemetry.byStatus['429'] ?? 0}; ` +
           `${perCall(governed)} attempts per call instead of ${perCall(ungoverned)}; ` +
           `${seconds(governed.telemetry.backoff.seconds)} of backoff instead of ${seconds(ungoverned.telemetry.backoff.seconds)}; ` +
-          `${failedCalls(governed)} failed calls instead of ${failedCalls(ungoverned)}` +
+          `${unsuccessful(governed.calls)} failed calls instead of ${unsuccessful(ungoverned.calls)}` +
           (budget
             ? ` (${budget} retries were refused by the retry budget while the API was overloaded: those callers got the error at once instead of retrying into the overload; raise governor.retryBudget.ratio to trade more load for fewer failures).`
             : '.'),

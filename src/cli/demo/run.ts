@@ -5,7 +5,6 @@ import { claudeMiddleware } from '../../middleware';
 import { seededRandom } from '../../simulator/random';
 import { type ScenarioName, scenario } from '../../simulator/scenarios';
 import { type Simulator, startSimulator } from '../../simulator/server';
-import type { SimulatorStats } from '../../simulator/stats';
 import { readTelemetry, type Telemetry } from './telemetry';
 import type { AttemptSpanCounter } from './tracing';
 import { type CallCounts, Workload, type WorkloadOptions } from './workload';
@@ -114,7 +113,7 @@ export class DemoRun {
       rejectedByApi: { attempts: rejected, share: telemetry.attempts ? rejected / telemetry.attempts : 0 },
       attemptSpans: this.spec.spans.count,
     };
-    if (this.simulator) summary.simulator = groundTruth(this.simulator.stats(), this.simulator);
+    if (this.simulator) summary.simulator = groundTruth(this.simulator);
     return summary;
   }
 
@@ -123,7 +122,8 @@ export class DemoRun {
   }
 }
 
-function groundTruth(stats: SimulatorStats, simulator: Simulator): GroundTruth & { phase: string } {
+function groundTruth(simulator: Simulator): GroundTruth & { phase: string } {
+  const stats = simulator.stats();
   const retries = simulator.attempts().filter((a) => (a.retryCount ?? 0) > 0).length;
   return { attempts: stats.attempts, byStatus: { ...stats.byStatus }, retries, phase: stats.phase };
 }

@@ -1,5 +1,6 @@
 import type { DemoRun } from './run';
 import { readTelemetry, type Telemetry } from './telemetry';
+import { unsuccessful } from './workload';
 
 /** Per-second rates of one run between two readings. */
 interface Rates {
@@ -24,7 +25,6 @@ function rates(now: Telemetry, before: Telemetry | undefined, seconds: number): 
 const rate = (n: number) => n.toFixed(1);
 const allowed = (n: number) => (Number.isFinite(n) ? `${n.toFixed(1)}/s` : 'unlimited');
 const limit = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : 'unlimited');
-const failed = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 function bar(fraction: number, width = 24): string {
   const full = Math.round(Math.min(1, Math.max(0, fraction)) * width);
@@ -79,7 +79,7 @@ export class LiveView {
       const governor = g
         ? `, queue ${g.queued}, allowed ${allowed(g.allowedPerSecond)}${g.paused ? ', paused' : ''}`
         : '';
-      return `${run.spec.label}: ${rate(r.ok)} ok/s ${rate(r.r429)} 429/s ${rate(r.r529)} 529/s, calls ${run.calls.succeeded} ok ${failed(run.calls.failed) + failed(run.calls.refused)} failed${governor}`;
+      return `${run.spec.label}: ${rate(r.ok)} ok/s ${rate(r.r429)} 429/s ${rate(r.r529)} 529/s, calls ${run.calls.succeeded} ok ${unsuccessful(run.calls)} failed${governor}`;
     });
     const when = `[${elapsed.toFixed(0).padStart(3)}s${phase ? ` ${phase}` : ''}]`;
     this.out.write(`${when} ${parts.join(' | ')}\n`);
@@ -98,7 +98,7 @@ export class LiveView {
       `              429         ${col(rows.map((r) => rate(r.rates.r429)))}`,
       `              529         ${col(rows.map((r) => rate(r.rates.r529)))}`,
       `              other       ${col(rows.map((r) => rate(r.rates.other)))}`,
-      ` calls ok / failed        ${col(rows.map((r) => `${r.run.calls.succeeded} / ${failed(r.run.calls.failed) + failed(r.run.calls.refused)}`))}`,
+      ` calls ok / failed        ${col(rows.map((r) => `${r.run.calls.succeeded} / ${unsuccessful(r.run.calls)}`))}`,
       ` retries so far           ${col(rows.map((r) => String(r.telemetry.retries)))}`,
     ];
     const g = rows.find((r) => r.telemetry.governor)?.telemetry.governor;

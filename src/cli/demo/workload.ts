@@ -12,6 +12,12 @@ export interface CallCounts {
   refused: Record<string, number>;
 }
 
+/** The sum of a count-by-key record. */
+export const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** Calls that did not succeed: failed, or refused by the governor. */
+export const unsuccessful = (calls: CallCounts) => total(calls.failed) + total(calls.refused);
+
 export interface WorkloadOptions {
   concurrency: number;
   /** Models to spread calls over, with their weights. */
