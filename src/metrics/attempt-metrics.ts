@@ -161,13 +161,15 @@ export class AttemptMetrics {
     const m = this.m;
     m.state.inFlight--;
     const model = this.models.label(facts.model);
-    const exemplar = m.exemplars && ids ? { trace_id: ids.traceId, span_id: ids.spanId } : undefined;
+    // Instruments of an OpenMetrics registry take only the object form, with or without an
+    // exemplar: the two-argument form would count an unlabelled series.
+    const exemplar = ids ? { trace_id: ids.traceId, span_id: ids.spanId } : undefined;
     const count = (counter: Counter, labels: Record<string, string>, value = 1) => {
-      if (exemplar) counter.inc({ labels, value, exemplarLabels: exemplar });
+      if (m.exemplars) counter.inc({ labels, value, exemplarLabels: exemplar });
       else counter.inc(labels, value);
     };
     const observe = (histogram: Histogram, labels: Record<string, string>, value: number) => {
-      if (exemplar) histogram.observe({ labels, value, exemplarLabels: exemplar });
+      if (m.exemplars) histogram.observe({ labels, value, exemplarLabels: exemplar });
       else histogram.observe(labels, value);
     };
     const status = facts.status === undefined ? '' : String(facts.status);
@@ -175,7 +177,8 @@ export class AttemptMetrics {
     if (!m.spikesSeen.has(model)) {
       // A model's spike series starts at 0: "no spikes" rather than "no data".
       m.spikesSeen.add(model);
-      m.accelerationSpikes.inc({ model }, 0);
+      if (m.exemplars) m.accelerationSpikes.inc({ labels: { model }, value: 0 });
+      else m.accelerationSpikes.inc({ model }, 0);
     }
     if (isAccelerationLimit(facts)) count(m.accelerationSpikes, { model });
     if (facts.retryCount > 0) {

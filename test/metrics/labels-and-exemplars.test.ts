@@ -77,6 +77,31 @@ describe('exemplars link metrics to traces', () => {
     expect(text).toMatch(/anthropic_attempt_duration_seconds_bucket\{.*\} 1 # \{trace_id="[0-9a-f]{32}"/);
   });
 
+  it('an OpenMetrics registry counts attempts with no span (no tracer) by their labels, and no spike appears from nowhere', async () => {
+    const registry = freshRegistry(true);
+    const metrics = new AttemptMetrics({ registry });
+    for (const status of [200, 529]) {
+      metrics.started();
+      const outcome = status === 200 ? { failed: false } : { failed: true, errorType: 'overloaded_error' };
+      metrics.ended(
+        { model: 'claude-x', stream: false, retryCount: 0, status, outcome, durationMs: 5 },
+        undefined,
+        undefined,
+      );
+    }
+    const text = await registry.metrics();
+    expect(text).toContain('anthropic_attempts_total{model="claude-x",status_code="200",error_type=""} 1\n');
+    expect(text).toContain(
+      'anthropic_attempts_total{model="claude-x",status_code="529",error_type="overloaded_error"} 1\n',
+    );
+    expect(text).not.toMatch(/^anthropic_\w+_total \d/m); // no counter series without labels
+    expect(text).toContain('anthropic_acceleration_limit_spikes_total{model="claude-x"} 0\n');
+    expect(text).toContain(
+      'anthropic_attempt_duration_seconds_count{model="claude-x",status_code="529"} 1\n',
+    );
+    expect(text).not.toContain('trace_id');
+  });
+
   it('a Prometheus-format registry works without exemplars', async () => {
     const registry = freshRegistry(false);
     await ask(clientFor(sim, { middleware: [claudeMiddleware({ metrics: { registry } })] }));
