@@ -204,7 +204,7 @@ export class Attempt {
   failedToSend(error: unknown): void {
     this.guard(() => {
       this.markCallEnd();
-      this.finish(classifyTransportError(error, this.callerAborted()));
+      this.finish(classifyTransportError(error, this.callerAborted(), this.request.signal?.aborted === true));
     });
   }
 

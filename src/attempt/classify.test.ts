@@ -56,6 +56,8 @@ describe('other outcomes', () => {
     });
     expect(classifyTransportError(abort, true)).toEqual({ failed: false, aborted: true });
     expect(classifyTransportError(undefined, false).errorType).toBe('connection_error');
+    // The SDK's timeout aborted the attempt's signal, whatever error reached the middleware.
+    expect(classifyTransportError(new Error('{}'), false, true).errorType).toBe('timeout');
   });
 });
 

@@ -62,11 +62,20 @@ export function classifyStreamError(type: string | undefined, code: string | und
 /** A stream that stopped without `message_stop` and without an error event. */
 export const TRUNCATED: Classification = { failed: true, errorType: 'stream_truncated', retryable: true };
 
-/** No response, or a body cut off: the transport failed, timed out, or the caller aborted. */
-export function classifyTransportError(error: unknown, callerAborted: boolean): Classification {
+/**
+ * No response, or a body cut off: the transport failed, timed out, or the caller aborted.
+ * `requestAborted`: the attempt's own signal fired while the caller's did not, which before
+ * headers only the SDK's timeout does (older SDKs hand middleware a plain Error for it).
+ */
+export function classifyTransportError(
+  error: unknown,
+  callerAborted: boolean,
+  requestAborted = false,
+): Classification {
   if (callerAborted) return { failed: false, aborted: true };
   const name = (error as { name?: unknown } | null)?.name;
   const text = `${String(error)} ${String((error as { cause?: unknown } | null)?.cause ?? '')}`;
-  const timedOut = name === 'AbortError' || name === 'TimeoutError' || /timed? ?out/i.test(text);
+  const timedOut =
+    requestAborted || name === 'AbortError' || name === 'TimeoutError' || /timed? ?out/i.test(text);
   return { failed: true, errorType: timedOut ? 'timeout' : 'connection_error', retryable: true };
 }
