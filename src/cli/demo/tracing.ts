@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Context, TracerProvider } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SPAN_ATTEMPT } from '../../semconv';
@@ -31,10 +32,29 @@ function load<T>(name: string): T {
   try {
     return require(name) as T;
   } catch {
-    throw new Error(
-      `the demo needs ${name} for its traces: run "npm install ${name}" (it is a dev dependency of claude-otel)`,
-    );
+    throw new Error(`the demo needs ${name} for its traces: run "npm install ${name}"`);
   }
+}
+
+interface TraceSdk {
+  TracerProvider: new (config: {
+    spanProcessors: SpanProcessor[];
+  }) => TracerProvider & { shutdown(): Promise<void> };
+  BatchSpanProcessor: new (exporter: unknown) => SpanProcessor;
+}
+
+/**
+ * The trace SDK that NodeSDK itself runs on: its `tracing` export on the 0.2xx line, its
+ * `@opentelemetry/sdk-trace` dependency on the 0.3xx line (which has no sdk-trace-base).
+ */
+function traceSdkOf(sdkNode: { tracing?: Record<string, unknown> }): TraceSdk {
+  if (sdkNode.tracing) {
+    const { BasicTracerProvider, BatchSpanProcessor } = sdkNode.tracing;
+    return { TracerProvider: BasicTracerProvider, BatchSpanProcessor } as TraceSdk;
+  }
+  const fromSdkNode = createRequire(require.resolve('@opentelemetry/sdk-node'));
+  const { TracerProvider, BatchSpanProcessor } = fromSdkNode('@opentelemetry/sdk-trace');
+  return { TracerProvider, BatchSpanProcessor };
 }
 
 /**
@@ -42,8 +62,9 @@ function load<T>(name: string): T {
  * exporting over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT (or ..._TRACES_ENDPOINT) is set.
  */
 export function startDemoTracing(): DemoTracing {
-  const { NodeSDK } = load<typeof import('@opentelemetry/sdk-node')>('@opentelemetry/sdk-node');
-  const base = load<typeof import('@opentelemetry/sdk-trace-base')>('@opentelemetry/sdk-trace-base');
+  const sdkNode = load<typeof import('@opentelemetry/sdk-node')>('@opentelemetry/sdk-node');
+  const { NodeSDK } = sdkNode;
+  const base = traceSdkOf(sdkNode as { tracing?: Record<string, unknown> });
   const endpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const governed = new AttemptSpanCounter();
   const processors: SpanProcessor[] = [governed];
@@ -64,7 +85,7 @@ export function startDemoTracing(): DemoTracing {
     governed,
     twinProvider: () => {
       const counter = new AttemptSpanCounter();
-      const provider = new base.BasicTracerProvider({ spanProcessors: [counter] });
+      const provider = new base.TracerProvider({ spanProcessors: [counter] });
       twins.push({ provider });
       return { provider, counter };
     },
