@@ -12,6 +12,7 @@ export {
   AnthropicInstrumentation,
   type AnthropicInstrumentationConfig,
   SUPPORTED_SDK_VERSIONS,
+  TESTED_SDK_VERSIONS,
 } from './instrumentation';
 export {
   type AnyRegistry,

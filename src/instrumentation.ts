@@ -7,12 +7,15 @@ import {
 import { attemptMiddleware } from './attempt/middleware';
 import type { ClaudeOtelConfig } from './config';
 import { INSTRUMENTATION_NAME, settingsOf } from './middleware';
+import { NEWEST_TESTED_SDK, OLDEST_SDK, sayOnce, sdkNotice } from './sdk-versions';
 import { VERSION } from './version';
 
 export type AnthropicInstrumentationConfig = InstrumentationConfig & ClaudeOtelConfig;
 
-/** The `@anthropic-ai/sdk` releases this instrumentation patches (the ones CI tests). */
-export const SUPPORTED_SDK_VERSIONS = ['>=1.13.0 <1.14.0'];
+/** The `@anthropic-ai/sdk` releases this instrumentation supports: every one with the `middleware` option. */
+export const SUPPORTED_SDK_VERSIONS = [`>=${OLDEST_SDK}`];
+/** The releases CI tests (test/compat/matrix.json); a newer one is instrumented with a warning. */
+export const TESTED_SDK_VERSIONS = [`>=${OLDEST_SDK} <=${NEWEST_TESTED_SDK}`];
 
 interface SdkModule {
   BaseAnthropic?: { prototype: object };
@@ -37,11 +40,14 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
   }
 
   protected init() {
+    // Every version reaches the patch, so that none is passed over without a word.
     return new InstrumentationNodeModuleDefinition(
       '@anthropic-ai/sdk',
-      SUPPORTED_SDK_VERSIONS,
-      (moduleExports: SdkModule) => {
-        this.patchClient(moduleExports);
+      ['*'],
+      (moduleExports: SdkModule, moduleVersion?: string) => {
+        const notice = sdkNotice(moduleVersion);
+        if (notice) sayOnce(notice, moduleVersion);
+        if (notice?.instrumented !== false) this.patchClient(moduleExports, moduleVersion);
         return moduleExports;
       },
       (moduleExports: SdkModule) => {
@@ -59,10 +65,11 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
    * stores the list, plus ours, on the instance. Clients keep it after `disable()`, where it passes
    * every request straight through until `enable()`.
    */
-  private patchClient(moduleExports: SdkModule): void {
+  private patchClient(moduleExports: SdkModule, moduleVersion: string | undefined): void {
     const prototype = moduleExports?.BaseAnthropic?.prototype;
     if (!prototype || Object.getOwnPropertyDescriptor(prototype, 'middleware')) {
-      this._diag.warn('@anthropic-ai/sdk has no BaseAnthropic prototype to patch: attempts are not traced');
+      const message = `@anthropic-ai/sdk ${moduleVersion ?? ''} has no BaseAnthropic class claude-otel can patch, so its attempts are not traced, counted or governed; pass the middleware yourself: new Anthropic({ middleware: [claudeMiddleware()] }).`;
+      sayOnce({ code: 'CLAUDE_OTEL_SDK_UNPATCHABLE', instrumented: false, message }, moduleVersion);
       return;
     }
     Object.defineProperty(prototype, 'middleware', {
