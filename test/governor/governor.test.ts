@@ -3,7 +3,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { claudeMiddleware, type GovernorConfig, GovernorRejectedError, type Signals } from '../../src';
 import { type Simulator, startSimulator } from '../../src/simulator';
 import { freshRegistry, histogramTotals, sumBy } from '../support/metrics';
-import { ask, caught, clientFor } from '../support/sdk';
+import { ask, caught, clientFor, errorCodeOf } from '../support/sdk';
 import { startTracing } from '../support/tracing';
 
 const tracing = startTracing();
@@ -91,9 +91,7 @@ describe('the governor', () => {
     const { client, registry } = governed(sim);
     const error = await caught(() => ask(client));
     expect(error).toBeInstanceOf(Anthropic.RateLimitError);
-    expect((error as InstanceType<typeof Anthropic.RateLimitError>).errorCode).toBe(
-      'enforced_spend_limit_reached',
-    );
+    expect(errorCodeOf(error)).toBe('enforced_spend_limit_reached');
     expect(sim.stats().attempts).toBe(1);
     expect(await total(registry, 'anthropic_governor_retry_vetoes_total')).toEqual({
       budget: 0,

@@ -1,7 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import type { Simulator } from '../../src/simulator';
 
 export const MODEL = 'claude-sonnet-5-5';
+
+/** The SDK under test: the repository's, or the one the version matrix names (CLAUDE_OTEL_TEST_SDK). */
+const sdkDir =
+  process.env.CLAUDE_OTEL_TEST_SDK ?? join(__dirname, '..', '..', 'node_modules', '@anthropic-ai', 'sdk');
+export const SDK_VERSION: string = JSON.parse(readFileSync(join(sdkDir, 'package.json'), 'utf8')).version;
+const [major, minor] = SDK_VERSION.split('.').map(Number);
+/** The SDK starts its own call span, the parent of the attempt spans, since 0.134.0. */
+export const SDK_HAS_CALL_SPAN = major > 0 || minor >= 134;
+
+/** The API's finer error code as the caller sees it (`errorCode` since SDK 1.x; the body before). */
+export function errorCodeOf(error: unknown): string | null | undefined {
+  const e = error as { errorCode?: string | null; error?: { error?: { details?: { error_code?: string } } } };
+  return e.errorCode !== undefined ? e.errorCode : e.error?.error?.details?.error_code;
+}
 
 /** The official SDK pointed at a simulator. */
 export function clientFor(

@@ -1,0 +1,217 @@
+// Runs inside one compat cell (its own Node, its own node_modules with the packed claude-otel):
+// the README's CJS and ESM registrations as real apps, then metrics and the governor in process.
+// Prints one JSON line of findings; exits 1 when a check fails. Usage: node check-cell.mjs
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+
+const require = createRequire(`${process.cwd()}/`);
+const { startSimulator } = require('claude-otel/simulator');
+const { claudeMiddleware } = require('claude-otel');
+const Anthropic = require('@anthropic-ai/sdk');
+const { Registry } = require('prom-client');
+
+const KEY = 'sk-ant-compat-canary-key';
+const versionOf = (name) => JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')).version;
+const sdkVersion = versionOf('@anthropic-ai/sdk');
+const numbers = (v) => v.split(/[.-]/).slice(0, 3).map(Number);
+const atLeast = (v, min) => {
+  const [a, b] = [numbers(v), numbers(min)];
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+};
+const expectWarning =
+  atLeast(sdkVersion, '0.101.0') < 0
+    ? 'too-old'
+    : atLeast(sdkVersion, process.env.NEWEST_TESTED_SDK) > 0
+      ? 'untested'
+      : 'none';
+const hasCallSpan = atLeast(sdkVersion, '0.134.0') >= 0;
+
+const failures = [];
+const check = (ok, what) => {
+  if (!ok) failures.push(what);
+};
+
+/** An OTLP/HTTP JSON trace receiver: the spans the apps' real exporters send. */
+function receiver() {
+  const spans = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      for (const rs of JSON.parse(body).resourceSpans ?? [])
+        for (const ss of rs.scopeSpans ?? [])
+          for (const s of ss.spans ?? []) {
+            const attributes = Object.fromEntries(
+              (s.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]),
+            );
+            spans.push({
+              name: s.name,
+              scope: ss.scope?.name,
+              id: s.spanId,
+              parent: s.parentSpanId || undefined,
+              start: BigInt(s.startTimeUnixNano),
+              attributes,
+            });
+          }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ spans, url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() }),
+    ),
+  );
+}
+
+function run(args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const sim = await startSimulator();
+const otlp = await receiver();
+const env = {
+  ANTHROPIC_BASE_URL: sim.url,
+  ANTHROPIC_API_KEY: KEY,
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+  OTEL_METRICS_EXPORTER: 'none',
+  OTEL_LOGS_EXPORTER: 'none',
+};
+const apps = {};
+
+for (const [kind, args] of [
+  ['cjs', ['--require', './instrumentation.cjs', 'app.cjs']],
+  ['esm', ['--import', './instrumentation.mjs', 'app.mjs']],
+]) {
+  sim.reset();
+  otlp.spans.length = 0;
+  // The first call meets a 429 and a 529 before it succeeds; the stream succeeds at once.
+  sim.script({ kind: 'error', status: 429, retryAfterSeconds: 1 }, { kind: 'error', status: 529 });
+  const done = await run(args, env);
+  const truth = sim.attempts();
+  const attempts = otlp.spans
+    .filter((s) => s.name === 'anthropic.attempt')
+    .sort((a, b) => (a.start < b.start ? -1 : 1));
+  const parents = attempts.map((s) => otlp.spans.find((p) => p.id === s.parent)?.scope ?? null);
+  const warnings = done.stderr.match(/ClaudeOtelWarning/g)?.length ?? 0;
+  apps[kind] = { exit: done.code, attempts: attempts.length, simulator: truth.length, warnings };
+  check(done.code === 0, `${kind}: the app exited ${done.code}: ${done.stderr.slice(0, 500)}`);
+  if (expectWarning === 'too-old') {
+    check(
+      attempts.length === 0,
+      `${kind}: ${attempts.length} attempt spans from an SDK claude-otel cannot instrument`,
+    );
+    check(
+      warnings === 1 && /CLAUDE_OTEL_SDK_TOO_OLD/.test(done.stderr),
+      `${kind}: expected one too-old warning, stderr: ${done.stderr}`,
+    );
+    continue;
+  }
+  check(truth.length === 4, `${kind}: the simulator counted ${truth.length} attempts, expected 4`);
+  check(
+    attempts.length === truth.length,
+    `${kind}: ${attempts.length} attempt spans for ${truth.length} attempts`,
+  );
+  check(
+    JSON.stringify(attempts.map((s) => s.attributes['anthropic.request.id'])) ===
+      JSON.stringify(truth.map((a) => a.requestId)),
+    `${kind}: attempt spans' request ids differ from the simulator's`,
+  );
+  check(
+    JSON.stringify(attempts.map((s) => Number(s.attributes['http.response.status_code']))) ===
+      '[429,529,200,200]',
+    `${kind}: statuses ${attempts.map((s) => s.attributes['http.response.status_code'])}`,
+  );
+  const expectedParent = hasCallSpan ? 'com.anthropic.sdk.typescript' : null;
+  check(
+    parents.every((p) => p === expectedParent),
+    `${kind}: attempt parents ${JSON.stringify(parents)}, expected ${expectedParent}`,
+  );
+  const expectedWarnings = expectWarning === 'untested' ? 1 : 0;
+  check(
+    warnings === expectedWarnings,
+    `${kind}: ${warnings} ClaudeOtelWarnings, expected ${expectedWarnings}: ${done.stderr}`,
+  );
+  check(
+    !JSON.stringify(otlp.spans.map((s) => s.attributes)).includes(KEY),
+    `${kind}: the API key reached a span`,
+  );
+}
+
+// Metrics and the governor, in this process, with this cell's SDK and prom-client.
+let inProcess = 'skipped (SDK too old for middleware)';
+if (expectWarning !== 'too-old') {
+  sim.reset();
+  const registry = new Registry();
+  const client = new Anthropic({
+    baseURL: sim.url,
+    apiKey: KEY,
+    maxRetries: 2,
+    middleware: [claudeMiddleware({ metrics: { registry } })],
+  });
+  const ask = () =>
+    client.messages.create({
+      model: 'claude-sonnet-5-5',
+      max_tokens: 16,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+  sim.script({ kind: 'error', status: 429, retryAfterSeconds: 1 });
+  await ask();
+  await ask();
+  const total = async (name, labels = {}) => {
+    const values = (await registry.getSingleMetric(name).get()).values;
+    return values
+      .filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))
+      .reduce((n, v) => n + v.value, 0);
+  };
+  const counted = {
+    attempts: await total('anthropic_attempts_total'),
+    status429: await total('anthropic_attempts_total', { status_code: '429' }),
+    retries: await total('anthropic_retries_total'),
+    pauses: await total('anthropic_governor_pauses_total'),
+  };
+  const simCount = sim.stats().attempts;
+  check(
+    counted.attempts === simCount && simCount === 3,
+    `metrics: ${counted.attempts} attempts counted, simulator ${simCount}, expected 3`,
+  );
+  check(counted.status429 === 1 && counted.retries === 1, `metrics: ${JSON.stringify(counted)}`);
+  check(counted.pauses === 1, `governor: ${counted.pauses} pauses after one retry-after, expected 1`);
+  inProcess = counted;
+}
+
+otlp.close();
+await sim.close();
+const versions = Object.fromEntries(
+  [
+    '@anthropic-ai/sdk',
+    '@opentelemetry/api',
+    '@opentelemetry/sdk-node',
+    '@opentelemetry/instrumentation',
+    'prom-client',
+  ].map((n) => {
+    try {
+      return [n, versionOf(n)];
+    } catch {
+      return [n, null];
+    }
+  }),
+);
+process.stdout.write(
+  `${JSON.stringify({ node: process.version, versions, expectWarning, apps, inProcess, failures })}\n`,
+);
+process.exit(failures.length ? 1 : 0);
