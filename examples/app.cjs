@@ -1,0 +1,23 @@
+// app.cjs: an app that uses the SDK as usual; nothing in it knows about claude-otel.
+const Anthropic = require('@anthropic-ai/sdk');
+
+const client = new Anthropic(); // ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL) from the environment
+
+async function main() {
+  const message = await client.messages.create({
+    model: 'claude-sonnet-5-5',
+    max_tokens: 256,
+    messages: [{ role: 'user', content: 'Hello, Claude' }],
+  });
+  console.log(message.content[0].text);
+  const stream = client.messages.stream({
+    model: 'claude-sonnet-5-5',
+    max_tokens: 256,
+    messages: [{ role: 'user', content: 'Tell me a short story' }],
+  });
+  stream.on('text', (text) => process.stdout.write(text));
+  await stream.finalMessage();
+  console.log();
+}
+
+main();
