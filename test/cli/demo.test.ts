@@ -22,6 +22,10 @@ describe('claude-otel demo', () => {
     // Progress went to stderr as plain lines (no cursor movement), one per second or so.
     expect(done.stderr).not.toContain('\x1b[');
     expect(done.stderr).toMatch(/^\[\s+\d+s (healthy|rate-limited|overload|recovery)\] with governor: /m);
+    // One line per second: the final line does not repeat the last periodic one.
+    const stamps = done.stderr.match(/^\[\s*\d+s[^\]]*\]/gm) ?? [];
+    expect(stamps.length).toBeGreaterThan(1);
+    expect(new Set(stamps).size).toBe(stamps.length);
     const summary = JSON.parse(done.stdout) as DemoSummary;
     expect(summary).toMatchObject({ scenario: 'cycle', durationSeconds: 6, concurrency: 4, real: false });
     expect(summary.runs.map((r) => [r.label, r.governor])).toEqual([

@@ -38,6 +38,11 @@ function wrap(text: string, width = 100): string {
   return lines.join('\n');
 }
 
+/** "1 call", "2 calls" (or the given plural). */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** Does a run's telemetry equal its simulator's own count (attempts, statuses, retries, spans)? */
 export function matches(run: RunSummary): boolean {
   const sim = run.simulator;
@@ -141,22 +146,28 @@ export function renderSummary(summary: DemoSummary): string {
   if (governed && g) {
     const held = g.waits.count ? `${((1000 * g.waits.seconds) / g.waits.count).toFixed(0)} ms mean` : 'none';
     out.push(
-      `What the governor did: held attempts at its gate for ${seconds(g.waits.seconds)} in all (${held} over ${g.waits.count} attempts); ` +
-        `paused every sender ${g.pauses} times on retry-after (${seconds(g.pausedSeconds)} in all); ` +
-        `vetoed ${total(g.vetoes)} retries (${list(g.vetoes)}); refused ${total(g.rejected)} calls (${list(g.rejected)}).`,
+      `What the governor did: held attempts at its gate for ${seconds(g.waits.seconds)} in all (${held} over ${count(g.waits.count, 'attempt')}); ` +
+        `paused every sender ${count(g.pauses, 'time')} on retry-after (${seconds(g.pausedSeconds)} in all); ` +
+        `vetoed ${count(total(g.vetoes), 'retry', 'retries')} (${list(g.vetoes)}); refused ${count(total(g.rejected), 'call')} (${list(g.rejected)}).`,
     );
     const ungoverned = runs.find((r) => !r.governor);
     if (ungoverned) {
       const perCall = (r: RunSummary) =>
         (r.calls.total ? r.telemetry.attempts / r.calls.total : 0).toFixed(2);
       const budget = g.vetoes.budget ?? 0;
+      // "2 429s instead of 7", or "0 failed calls, as without it" when they are the same.
+      const versus = (mine: number | string, theirs: number | string, what: string, many = `${what}s`) => {
+        const said = typeof mine === 'number' ? count(mine, what, many) : `${mine} ${many}`;
+        return String(mine) === String(theirs) ? `${said}, as without it` : `${said} instead of ${theirs}`;
+      };
+      const failed = (r: RunSummary) => unsuccessful(r.calls);
       out.push(
-        `Against the same workload without it: ${governed.telemetry.byStatus['429'] ?? 0} 429s instead of ${ungoverned.telemetry.byStatus['429'] ?? 0}; ` +
-          `${perCall(governed)} attempts per call instead of ${perCall(ungoverned)}; ` +
-          `${seconds(governed.telemetry.backoff.seconds)} of backoff instead of ${seconds(ungoverned.telemetry.backoff.seconds)}; ` +
-          `${unsuccessful(governed.calls)} failed calls instead of ${unsuccessful(ungoverned.calls)}` +
+        `Against the same workload without it: ${versus(governed.telemetry.byStatus['429'] ?? 0, ungoverned.telemetry.byStatus['429'] ?? 0, '429')}; ` +
+          `${versus(perCall(governed), perCall(ungoverned), 'attempts per call', 'attempts per call')}; ` +
+          `${versus(seconds(governed.telemetry.backoff.seconds), seconds(ungoverned.telemetry.backoff.seconds), 'of backoff', 'of backoff')}; ` +
+          `${versus(failed(governed), failed(ungoverned), 'failed call')}` +
           (budget
-            ? ` (${budget} retries were refused by the retry budget while the API was overloaded: those callers got the error at once instead of retrying into the overload; raise governor.retryBudget.ratio to trade more load for fewer failures).`
+            ? ` (${count(budget, 'retry was', 'retries were')} refused by the retry budget while the API was overloaded: those callers got the error at once instead of retrying into the overload; raise governor.retryBudget.ratio to trade more load for fewer failures).`
             : '.'),
       );
     }

@@ -37,6 +37,7 @@ export class LiveView {
   private readonly history = new Map<DemoRun, { telemetry: Telemetry; at: number }[]>();
   private drawn = 0;
   private lastLine = 0;
+  private lastWhen = '';
 
   constructor(
     private readonly runs: DemoRun[],
@@ -82,6 +83,9 @@ export class LiveView {
       return `${run.spec.label}: ${rate(r.ok)} ok/s ${rate(r.r429)} 429/s ${rate(r.r529)} 529/s, calls ${run.calls.succeeded} ok ${unsuccessful(run.calls)} failed${governor}`;
     });
     const when = `[${elapsed.toFixed(0).padStart(3)}s${phase ? ` ${phase}` : ''}]`;
+    // The final tick often lands on the second of the last periodic one: one line per second.
+    if (when === this.lastWhen) return;
+    this.lastWhen = when;
     this.out.write(`${when} ${parts.join(' | ')}\n`);
   }
 
