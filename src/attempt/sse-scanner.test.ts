@@ -63,3 +63,41 @@ describe('SseScanner', () => {
     expect(stream).toEqual({ stopped: false, malformed: true, error: {} });
   });
 });
+
+describe('SseScanner on long lines', () => {
+  /** Milliseconds to scan one data line of `mb` megabytes fed in 64 KiB chunks (best of 3). */
+  function scanLine(mb: number): number {
+    const chunk = encoder.encode('x'.repeat(64 * 1024));
+    const chunks = (mb * 1024 * 1024) / chunk.length;
+    let best = Infinity;
+    for (let round = 0; round < 3; round++) {
+      const scanner = new SseScanner({ usage: {} }, { stopped: false });
+      const t0 = performance.now();
+      scanner.push(encoder.encode('event: content_block_delta\ndata: '));
+      for (let i = 0; i < chunks; i++) scanner.push(chunk);
+      scanner.push(encoder.encode('\n\n'));
+      best = Math.min(best, performance.now() - t0);
+    }
+    return best;
+  }
+
+  it('grows linearly with the line: 4x the bytes costs well under 8x the time (quadratic would be 16x)', () => {
+    scanLine(1); // warm-up
+    const small = scanLine(4);
+    const large = scanLine(16);
+    expect(large / Math.max(small, 1)).toBeLessThan(8);
+  });
+});
+
+describe("the last event's data, for telling a garbled stream from a caller who stopped reading", () => {
+  it('is malformed when the last event (a content delta included) did not parse, and not otherwise', () => {
+    const garbled = new SseScanner({ usage: {} }, { stopped: false });
+    garbled.push(
+      encoder.encode('event: content_block_delta\ndata: {"type":"content_block_delta","delta":{\n\n'),
+    );
+    expect(garbled.lastEventMalformed()).toBe(true);
+    const fine = new SseScanner({ usage: {} }, { stopped: false });
+    fine.push(encoder.encode(`${events.slice(0, 9).join('\n')}\n`));
+    expect(fine.lastEventMalformed()).toBe(false);
+  });
+});

@@ -22,10 +22,12 @@ const PARSED = new Set(['message_start', 'message_delta', 'error']);
  */
 export class SseScanner {
   private readonly decoder = new TextDecoder();
-  private partial = '';
+  private partial: string[] = [];
   private carriedCR = '';
   private event = '';
   private data = '';
+  /** The data of the last dispatched event, kept (unparsed) until the next one. */
+  private lastData = '';
 
   constructor(
     readonly reply: ReplyFacts,
@@ -45,23 +47,45 @@ export class SseScanner {
       if (!text.startsWith('\n')) text = `\n${text}`;
       this.carriedCR = '';
     }
-    const buffer = this.partial ? this.partial + text : text;
+    // Only the new text is searched, and a line split over chunks is joined once, at its end:
+    // linear in the stream, however long one line is.
     let start = 0;
     for (;;) {
-      const newline = buffer.indexOf('\n', start);
+      const newline = text.indexOf('\n', start);
       if (newline < 0) break;
-      this.line(buffer, start, newline);
+      if (this.partial.length) {
+        this.partial.push(text.slice(start, newline));
+        const line = this.partial.join('');
+        this.partial = [];
+        this.line(line, 0, line.length);
+      } else this.line(text, start, newline);
       start = newline + 1;
     }
-    this.partial = start < buffer.length ? buffer.slice(start) : '';
+    if (start < text.length) this.partial.push(start ? text.slice(start) : text);
   }
 
   end(): void {
-    const rest = this.partial + (this.carriedCR ? '\n' : '') + this.decoder.decode();
-    this.partial = '';
+    const rest = this.partial.join('') + (this.carriedCR ? '\n' : '') + this.decoder.decode();
+    this.partial = [];
     this.carriedCR = '';
     if (rest) this.line(rest, 0, rest.length);
     this.dispatch();
+  }
+
+  /**
+   * Whether the data of the last event dispatched (or being read) is not JSON: the SDK parses
+   * every event, so a stream its reader gave up on right after such an event was garbled,
+   * not abandoned. Parsed only when asked.
+   */
+  lastEventMalformed(): boolean {
+    const data = this.data || this.lastData;
+    if (!data) return false;
+    try {
+      JSON.parse(data);
+      return false;
+    } catch {
+      return true;
+    }
   }
 
   /** One line, `buffer[start, end)`, looked at without copying unless it matters. */
@@ -73,7 +97,7 @@ export class SseScanner {
     const first = buffer.charCodeAt(start);
     if (first === 101 /* e */ && buffer.startsWith('event:', start)) {
       this.event = buffer.slice(start + 6, end).trim();
-    } else if (first === 100 /* d */ && PARSED.has(this.event) && buffer.startsWith('data:', start)) {
+    } else if (first === 100 /* d */ && buffer.startsWith('data:', start)) {
       const from = buffer.charCodeAt(start + 5) === 32 ? start + 6 : start + 5;
       const value = buffer.slice(from, end);
       this.data = this.data ? `${this.data}\n${value}` : value;
@@ -84,6 +108,7 @@ export class SseScanner {
     const { event, data } = this;
     this.event = '';
     this.data = '';
+    if (data) this.lastData = data;
     if (event === 'content_block_delta') {
       this.stream.firstDeltaAt ??= performance.now();
       return;
@@ -92,7 +117,7 @@ export class SseScanner {
       this.stream.stopped = true;
       return;
     }
-    if (!data) {
+    if (!data || !PARSED.has(event)) {
       if (event === 'error') this.stream.error = {};
       return;
     }
