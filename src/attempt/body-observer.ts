@@ -80,8 +80,9 @@ function tapStream(response: Response, facts: BodyFacts, end: (how: BodyEnd) => 
     end({ kind: 'complete' });
     return;
   }
-  facts.stream = { stopped: false };
-  const scanner = new SseScanner(facts.reply, facts.stream);
+  const stream: StreamFacts = { stopped: false };
+  facts.stream = stream;
+  const scanner = new SseScanner(facts.reply, stream);
   let broken = false;
   const seen = (chunk: Chunk): Chunk => {
     if (chunk.done) {
@@ -95,7 +96,14 @@ function tapStream(response: Response, facts: BodyFacts, end: (how: BodyEnd) => 
     end({ kind: 'failed', error });
     throw error;
   };
-  const cancelled = () => end({ kind: 'cancelled' });
+  const cancelled = () => {
+    // The SDK stops reading at an event that is not JSON: a garbled body, not a caller who left.
+    if (!broken)
+      safely(() => {
+        if (scanner.lastEventMalformed()) stream.malformed = true;
+      });
+    end({ kind: 'cancelled' });
+  };
 
   const getReader = body.getReader;
   Object.defineProperty(body, 'getReader', {

@@ -21,7 +21,7 @@ export function errorCodeOf(error: unknown): string | null | undefined {
 
 /** The official SDK pointed at a simulator. */
 export function clientFor(
-  sim: Simulator,
+  sim: Pick<Simulator, 'url'>,
   options: ConstructorParameters<typeof Anthropic>[0] = {},
 ): Anthropic {
   return new Anthropic({ baseURL: sim.url, apiKey: 'sk-ant-test-key', logLevel: 'off', ...options });

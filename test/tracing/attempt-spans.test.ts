@@ -2,6 +2,7 @@ import Anthropic, { type Middleware } from '@anthropic-ai/sdk';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { claudeMiddleware } from '../../src';
 import { type Simulator, startSimulator } from '../../src/simulator';
+import { MESSAGE_START, sse, startRawServer } from '../support/raw-server';
 import { ask, caught, clientFor, MODEL, SDK_HAS_CALL_SPAN } from '../support/sdk';
 import { allAttributeText, parentOf, startTracing } from '../support/tracing';
 
@@ -301,5 +302,35 @@ describe('streams', () => {
     sim.script({ kind: 'malformed-body' });
     await caught(() => traced().messages.stream(params).finalMessage());
     expect(tracing.attempts()[0].attributes['error.type']).toBe('invalid_response_body');
+  });
+
+  it('a content delta that is not JSON is invalid_response_body, not a caller abort', async () => {
+    const raw = await startRawServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'request-id': 'req_raw' });
+      res.end(
+        sse([
+          ['message_start', MESSAGE_START],
+          [
+            'content_block_start',
+            '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}',
+          ],
+          ['content_block_delta', '{"type":"content_block_delta","index":0,"delta":{"type":"text_del'],
+        ]),
+      );
+    });
+    try {
+      const error = await caught(() =>
+        clientFor(raw, { middleware: [claudeMiddleware()], maxRetries: 0 })
+          .messages.stream(params)
+          .finalMessage(),
+      );
+      expect(error).toBeInstanceOf(Anthropic.AnthropicError); // "Could not parse message into JSON"
+      const [span] = tracing.attempts();
+      expect(span.attributes['error.type']).toBe('invalid_response_body');
+      expect(span.attributes['anthropic.aborted']).toBeUndefined();
+      expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    } finally {
+      await raw.close();
+    }
   });
 });
