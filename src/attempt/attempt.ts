@@ -317,18 +317,26 @@ export class Attempt {
     facts.outcome = outcome;
     facts.durationMs = performance.now() - this.startedAt;
     this.noteErrorType(outcome.errorType);
+    // Each sink on its own: a fault in one never stops the others.
     const governed = this.governed;
     if (governed) this.guard(() => governed.governor.ended(facts, governed.admission));
     this.guard(() => endAttemptSpan(this.span, facts));
     const recorder = this.settings.recorder;
     if (recorder) {
-      this.guard(() => {
-        const context = this.span.spanContext();
-        const ids = trace.isSpanContextValid(context)
-          ? { traceId: context.traceId, spanId: context.spanId }
-          : undefined;
-        recorder.ended(facts, ids, this.previousErrorType);
-      });
+      const ids = this.spanIds();
+      this.guard(() => recorder.ended(facts, ids, this.previousErrorType));
+    }
+  }
+
+  /** The span's ids for exemplars, when it has valid ones (a broken span has none). */
+  private spanIds(): { traceId: string; spanId: string } | undefined {
+    try {
+      const context = this.span.spanContext();
+      return trace.isSpanContextValid(context)
+        ? { traceId: context.traceId, spanId: context.spanId }
+        : undefined;
+    } catch {
+      return undefined;
     }
   }
 }

@@ -34,6 +34,19 @@ const throwingSpans: TracerProvider = {
     }) as unknown as Tracer,
 };
 
+/** Spans that throw from every method, spanContext() included. */
+const spansThatThrowEverywhere: TracerProvider = {
+  getTracer: () =>
+    ({
+      startSpan: () =>
+        new Proxy({} as Span, {
+          get: (_target, property) => () => {
+            throw new Error(`span.${String(property)} down`);
+          },
+        }),
+    }) as unknown as Tracer,
+};
+
 describe('telemetry failures never reach the caller', () => {
   let sim: Simulator;
   beforeAll(async () => {
@@ -76,6 +89,25 @@ describe('telemetry failures never reach the caller', () => {
 });
 
 describe('metrics do not depend on tracing', () => {
+  it('with spans that throw even from spanContext(), every attempt is counted and none stays in flight', async () => {
+    const sim = await startSimulator();
+    try {
+      const registry = freshRegistry();
+      const middleware = claudeMiddleware({
+        tracerProvider: spansThatThrowEverywhere,
+        metrics: { registry },
+      });
+      const client = clientFor(sim, { maxRetries: 0, middleware: [middleware] });
+      for (let i = 0; i < 3; i++) await ask(client);
+      expect(await sumBy(registry, 'anthropic_attempts_total', 'status_code')).toEqual({ '200': 3 });
+      expect((await registry.getSingleMetric('anthropic_attempts_in_flight')?.get())?.values[0].value).toBe(
+        0,
+      );
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('with a tracer that throws, every attempt is still counted', async () => {
     const sim = await startSimulator({ scenario: 'chaos', seed: 9 });
     try {
