@@ -11,7 +11,9 @@ import {
 } from './config';
 import { resolveGovernorConfig } from './governor/config';
 import { governorFor } from './governor/domain';
-import { AttemptMetrics } from './metrics/attempt-metrics';
+import { ATTEMPT_METRIC_NAMES, AttemptMetrics } from './metrics/attempt-metrics';
+import { GOVERNOR_METRIC_NAMES, GovernorMetrics } from './metrics/governor-metrics';
+import { claimMetricNames } from './metrics/registration';
 import { VERSION } from './version';
 
 export const INSTRUMENTATION_NAME = 'claude-otel';
@@ -19,10 +21,20 @@ export const INSTRUMENTATION_NAME = 'claude-otel';
 export function settingsOf(config: ClaudeOtelConfig, tracer: () => Tracer): AttemptSettings {
   const governorConfig = config.governor === false ? undefined : resolveGovernorConfig(config.governor);
   const registry = config.metrics === false ? undefined : (config.metrics?.registry ?? defaultRegistry);
+  let recorder: AttemptMetrics | undefined;
+  if (registry) {
+    // Every name checked before any is registered: a clash throws here, not at the first request.
+    claimMetricNames(
+      registry,
+      governorConfig ? [...ATTEMPT_METRIC_NAMES, ...GOVERNOR_METRIC_NAMES] : ATTEMPT_METRIC_NAMES,
+    );
+    recorder = new AttemptMetrics(config.metrics || {});
+    if (governorConfig) new GovernorMetrics(registry); // registered now, so none can clash later
+  }
   return {
     governor: governorConfig && ((request) => governorFor(request, governorConfig, registry)),
     tracer,
-    recorder: config.metrics === false ? undefined : new AttemptMetrics(config.metrics),
+    recorder,
     rateLimitResources: config.rateLimitResources ?? DEFAULT_RATE_LIMIT_RESOURCES,
     errorBodyTimeoutMs: config.errorBodyTimeoutMs ?? DEFAULT_ERROR_BODY_TIMEOUT_MS,
     errorBodyMaxBytes: ERROR_BODY_MAX_BYTES,

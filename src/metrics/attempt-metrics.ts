@@ -24,6 +24,7 @@ import type { AttemptFacts } from '../attempt/attempt';
 import type { RateLimitReading, RateLimits } from '../attempt/headers';
 import { BACKOFF_BUCKETS, LATENCY_BUCKETS } from './buckets';
 import { errorTypeLabel, ModelLabels } from './labels';
+import { claimMetricNames } from './registration';
 
 export interface MetricsConfig {
   /**
@@ -36,6 +37,21 @@ export interface MetricsConfig {
 }
 
 export const DEFAULT_MAX_MODELS = 20;
+
+/** Every metric AttemptMetrics registers (checked against the registry before any is). */
+export const ATTEMPT_METRIC_NAMES = [
+  'anthropic_attempts_total',
+  'anthropic_acceleration_limit_spikes_total',
+  'anthropic_retries_total',
+  'anthropic_backoff_seconds',
+  'anthropic_attempt_duration_seconds',
+  'anthropic_time_to_first_token_seconds',
+  'anthropic_tokens_total',
+  'anthropic_ratelimit_limit',
+  'anthropic_ratelimit_remaining',
+  'anthropic_ratelimit_reset_seconds',
+  'anthropic_attempts_in_flight',
+] as const;
 
 /** Trace and span of the attempt, for exemplars. */
 export interface SpanIds {
@@ -146,6 +162,7 @@ export class AttemptMetrics {
     const registry = config.registry ?? defaultRegistry;
     let instruments = byRegistry.get(registry);
     if (!instruments) {
+      claimMetricNames(registry, ATTEMPT_METRIC_NAMES);
       instruments = create(registry);
       byRegistry.set(registry, instruments);
     }

@@ -3,6 +3,7 @@ import type { RejectReason } from '../governor/errors';
 import type { GovernorRecorder, GovernorState, VetoReason } from '../governor/governor';
 import type { AnyRegistry } from './attempt-metrics';
 import { WAIT_BUCKETS } from './buckets';
+import { claimMetricNames } from './registration';
 
 /** Governors whose state the gauges report (summed; one per limit domain, usually one). */
 type StateOf = () => GovernorState;
@@ -95,6 +96,19 @@ function zeroed(counter: Counter, reasons: string[]): Counter {
   return counter;
 }
 
+/** Every metric GovernorMetrics registers (checked against the registry before any is). */
+export const GOVERNOR_METRIC_NAMES = [
+  'anthropic_governor_allowed_requests_per_second',
+  'anthropic_governor_concurrency_limit',
+  'anthropic_governor_queued_requests',
+  'anthropic_governor_paused',
+  'anthropic_governor_wait_seconds',
+  'anthropic_governor_rejected_total',
+  'anthropic_governor_retry_vetoes_total',
+  'anthropic_governor_pauses_total',
+  'anthropic_governor_paused_seconds_total',
+] as const;
+
 type Instruments = ReturnType<typeof create>;
 const byRegistry = new WeakMap<AnyRegistry, Instruments>();
 
@@ -105,6 +119,7 @@ export class GovernorMetrics implements GovernorRecorder {
   constructor(registry: AnyRegistry) {
     let instruments = byRegistry.get(registry);
     if (!instruments) {
+      claimMetricNames(registry, GOVERNOR_METRIC_NAMES);
       instruments = create(registry);
       byRegistry.set(registry, instruments);
     }
