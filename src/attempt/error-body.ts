@@ -1,3 +1,4 @@
+import { timerDelayMs } from '../timers';
 import { identifier } from './classify';
 
 export interface ErrorBodyFacts {
@@ -22,7 +23,7 @@ export async function readErrorBody(
   let size = 0;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    timer = setTimeout(() => resolve('timeout'), timerDelayMs(timeoutMs));
     timer.unref?.();
   });
   try {

@@ -126,3 +126,24 @@ describe('Gate', () => {
     expect(gate.queued).toBe(0);
   });
 });
+
+describe('Gate timers', () => {
+  it('a delay beyond what a timer can hold is clamped: no overflow warning, no 1 ms re-arming', async () => {
+    const warnings: string[] = [];
+    const listener = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', listener);
+    try {
+      const pacer = { delayMs: () => 2 ** 40, admit: () => 1 };
+      const { gate } = gateWith({ pacer, maxWaitMs: 2 ** 40 });
+      const controller = new AbortController();
+      const waiting = waitAt(gate, controller.signal).catch((error: Error) => error.name);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.abort();
+      expect(await waiting).toBe('AbortError');
+      gate.close();
+    } finally {
+      process.off('warning', listener);
+    }
+    expect(warnings).toEqual([]);
+  });
+});

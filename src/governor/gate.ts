@@ -1,3 +1,4 @@
+import { timerDelayMs } from '../timers';
 import { abortError, GovernorRejectedError } from './errors';
 
 /** What decides when the next attempt may go. */
@@ -75,7 +76,7 @@ export class Gate {
       waiter.timer = setTimeout(() => {
         this.onReject('wait_timeout');
         this.leave(waiter, new GovernorRejectedError('wait_timeout'));
-      }, this.maxWaitMs);
+      }, timerDelayMs(this.maxWaitMs));
       if (signal) {
         waiter.onAbort = () => this.leave(waiter, abortError(signal));
         signal.addEventListener('abort', waiter.onAbort, { once: true });
@@ -161,7 +162,7 @@ export class Gate {
         this.timerAt = Number.POSITIVE_INFINITY;
         this.pump();
       },
-      Math.max(1, Math.ceil(at - this.clock())),
+      timerDelayMs(at - this.clock()),
     );
   }
 }

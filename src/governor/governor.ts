@@ -1,5 +1,6 @@
 import { isAccelerationLimit } from '../attempt/acceleration';
 import type { AttemptFacts } from '../attempt/attempt';
+import { advisedWaitMs } from '../timers';
 import { ConcurrencyLimit } from './concurrency';
 import type { ResolvedGovernorConfig } from './config';
 import { CubicRate } from './cubic-rate';
@@ -120,9 +121,15 @@ export class Governor implements Pacer {
     if (facts.status !== undefined) this.answered = true;
     this.headerCap.update(facts.rateLimits, admission);
     const { outcome } = facts;
-    if (facts.retryAfterMs !== undefined && (facts.status === 429 || facts.status === 529)) {
-      // One retry-after pauses every sender of the domain; never earlier than advised.
-      const until = now + facts.retryAfterMs + this.random() * this.config.pauseJitterMs;
+    const advised = advisedWaitMs(facts.retryAfterMs);
+    // One retry-after pauses every sender of the domain, never earlier than advised. One longer
+    // than any call may wait fails its own call (the verdict) and does not freeze the others.
+    if (
+      advised !== undefined &&
+      advised <= this.config.maxWaitMs &&
+      (facts.status === 429 || facts.status === 529)
+    ) {
+      const until = now + advised + this.random() * this.config.pauseJitterMs;
       if (until > this.pausedUntil) {
         const started = now >= this.pausedUntil;
         this.recorder?.paused(until - Math.max(now, this.pausedUntil), started);
@@ -160,7 +167,7 @@ export class Governor implements Pacer {
     if (!sdkWouldRetry) return undefined;
     let reason: VetoReason | undefined;
     if (facts.outcome.retryable === false) reason = 'not_retryable';
-    else if (facts.retryAfterMs !== undefined && facts.retryAfterMs > this.config.maxWaitMs)
+    else if ((advisedWaitMs(facts.retryAfterMs) ?? 0) > this.config.maxWaitMs)
       reason = 'retry_after_too_long';
     // A 429's retry waits at the gate (paused, paced), so it cannot amplify: the budget is for the rest.
     else if (facts.status !== 429 && !this.budget.allows(this.clock())) reason = 'budget';

@@ -56,3 +56,29 @@ export const MESSAGE_START = JSON.stringify({
     usage: { input_tokens: 5, output_tokens: 1 },
   },
 });
+
+/** A Messages reply body as the API sends it. */
+export const MESSAGE_JSON = JSON.stringify({
+  id: 'msg_raw',
+  type: 'message',
+  role: 'assistant',
+  model: 'claude-sonnet-5-5',
+  content: [{ type: 'text', text: 'hello' }],
+  stop_reason: 'end_turn',
+  stop_sequence: null,
+  usage: { input_tokens: 5, output_tokens: 1 },
+});
+
+/** Replies 200 with a message. */
+export const ok: RawReply = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_ok' });
+  res.end(MESSAGE_JSON);
+};
+
+/** Replies 429 rate_limit_error with the given headers. */
+export const rateLimited =
+  (headers: Record<string, string>): RawReply =>
+  (_req, res) => {
+    res.writeHead(429, { 'content-type': 'application/json', 'request-id': 'req_429', ...headers });
+    res.end(JSON.stringify({ type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } }));
+  };
