@@ -134,6 +134,13 @@ function sdkWouldRetry(status: number, shouldRetry: boolean | undefined): boolea
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
+/** Whether the SDK reads this (non-stream) response's body with `json()`, as its parser decides. */
+function sdkReadsJson(response: Response): boolean {
+  if (response.status === 204 || response.headers.get('content-length') === '0') return false;
+  const contentType = response.headers.get('content-type') ?? '';
+  return contentType.includes('json') || contentType.includes('text/event-stream');
+}
+
 /** The same response (status, headers, unread body) with `x-should-retry: false`: the SDK stops retrying. */
 function withoutRetry(response: Response): Response {
   try {
@@ -231,18 +238,21 @@ export class Attempt {
     return this.facts.veto ? withoutRetry(response) : response;
   }
 
-  /** A 2xx: the span stays open until the SDK has read the body to its end. */
+  /**
+   * A 2xx: the span stays open until the SDK has read the body to its end, observed the way the
+   * SDK reads it (a stream request's body through its SSE reader, others through `json()`).
+   * A body it never reads (a 204, `content-length: 0`, or one it hands back raw) ends it now.
+   */
   succeeded(response: Response): Response {
     try {
       this.readHeaders(response);
-      const contentType = response.headers.get('content-type') ?? '';
-      const isStream = contentType.includes('text/event-stream');
-      if (!isStream && !contentType.includes('json')) {
+      const readAsStream = this.facts.stream;
+      if (!readAsStream && !sdkReadsJson(response)) {
         this.finish(OK);
         return response;
       }
       unread.register(response, this, this);
-      observeBody(response, isStream, (facts, end) => this.guard(() => this.bodyEnded(facts, end)));
+      observeBody(response, readAsStream, (facts, end) => this.guard(() => this.bodyEnded(facts, end)));
     } catch {
       this.guard(() => this.finish(OK));
     }
