@@ -161,10 +161,13 @@ async function runCell(cell, tarball) {
 
   let suites = 'not run';
   if (cell.suites) {
-    say(cell.name, 'apps passed; running the tracing, metrics and governor suites against this SDK');
+    say(
+      cell.name,
+      `apps passed; running the tracing, metrics and governor suites on Node ${cell.node} against this SDK`,
+    );
     const sdk = join(dir, 'node_modules', '@anthropic-ai', 'sdk');
     const jest = await exec(
-      process.execPath,
+      join(bin, 'node'),
       [
         join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
         'test/tracing',
