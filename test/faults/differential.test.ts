@@ -3,6 +3,7 @@
 // exactly the requests the server received; nothing may leak, warn or throw that the plain run did not.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
+import type { Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import { claudeMiddleware } from '../../src';
 import { freshRegistry, sumBy } from '../support/metrics';
 import { startTracing } from '../support/tracing';
@@ -128,6 +129,69 @@ describe.each([...new Set(cases.map((c) => c.group))])('faults: %s', (group) => 
           JSON.stringify(tracing.spans().map((s) => s.attributes)) + (await registry.metrics());
         expect(telemetry).not.toContain(CANARY_KEY);
         expect(telemetry).not.toContain('canary-prompt');
+      } finally {
+        await server.close();
+      }
+    },
+  );
+});
+
+/** Tracers that fail: at start, or on every span method (spanContext() included). */
+const brokenTracers: [string, TracerProvider][] = [
+  [
+    'a tracer that throws',
+    {
+      getTracer: () =>
+        ({
+          startSpan: () => {
+            throw new Error('tracer down');
+          },
+        }) as unknown as Tracer,
+    },
+  ],
+  [
+    'spans that throw from every method',
+    {
+      getTracer: () =>
+        ({
+          startSpan: () =>
+            new Proxy({} as Span, {
+              get: (_target, property) => () => {
+                throw new Error(`span.${String(property)} down`);
+              },
+            }),
+        }) as unknown as Tracer,
+    },
+  ],
+];
+
+describe.each(brokenTracers)('faults with %s', (_tracer, tracerProvider) => {
+  const some = cases.filter((c) =>
+    [
+      '502 HTML page, then a reply',
+      '529, 529, then a reply',
+      'stream cut mid-way',
+      'the caller aborts before the response',
+    ].includes(c.name),
+  );
+  it.each(some.map((c) => [c.name, c] as const))(
+    '%s: the same outcome, and metrics still count every request',
+    async (_name, c) => {
+      const server = await startFaultServer(c.replies);
+      try {
+        const plain = await call(server.url, c);
+        server.script(...c.replies);
+        const registry = freshRegistry();
+        const governed = await watched(() =>
+          call(server.url, c, [claudeMiddleware({ tracerProvider, metrics: { registry } })]),
+        );
+        expect(governed.result).toEqual(plain);
+        expect(governed.uncaught).toEqual([]);
+        const counted = await sumBy(registry, 'anthropic_attempts_total', 'status_code');
+        expect(Object.values(counted).reduce((a, b) => a + b, 0)).toBe(server.received());
+        expect((await registry.getSingleMetric('anthropic_attempts_in_flight')?.get())?.values[0].value).toBe(
+          0,
+        );
       } finally {
         await server.close();
       }
