@@ -23,7 +23,7 @@ const flag = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const CALLS = flag('calls', 20_000);
+let CALLS = flag('calls', 20_000);
 const CONCURRENCY = flag('concurrency', 50);
 const SEED = flag('seed', 42);
 const WRITE = !args.includes('--no-write');
@@ -164,6 +164,7 @@ async function run(label, governed, seed) {
   let counted;
   let inFlight;
   let abortedUnanswered;
+  let governor;
   if (governed) {
     // Attempts end when their body settles: wait (bounded) for the last ones.
     const deadline = performance.now() + 10_000;
@@ -177,6 +178,19 @@ async function run(label, governed, seed) {
       .filter((v) => v.labels.status_code === '' && v.labels.error_type === '')
       .reduce((sum, v) => sum + v.value, 0);
     inFlight = (await registry.getSingleMetric('anthropic_attempts_in_flight').get()).values[0].value;
+    const byReason = async (name) =>
+      Object.fromEntries(
+        (await registry.getSingleMetric(name).get()).values.map((v) => [v.labels.reason, v.value]),
+      );
+    governor = {
+      concurrencyLimit: (await registry.getSingleMetric('anthropic_governor_concurrency_limit').get())
+        .values[0]?.value,
+      rejected: await byReason('anthropic_governor_rejected_total'),
+      vetoes: await byReason('anthropic_governor_retry_vetoes_total'),
+      waitSeconds: (await registry.getSingleMetric('anthropic_governor_wait_seconds').get()).values.find(
+        (v) => v.metricName === 'anthropic_governor_wait_seconds_sum',
+      )?.value,
+    };
   }
   await server.close();
   if (tracing) {
@@ -193,6 +207,7 @@ async function run(label, governed, seed) {
     spans,
     counted,
     abortedUnanswered,
+    governor,
     inFlight,
     wallS,
     heapBefore,
@@ -204,7 +219,10 @@ const fmt = (n, d = 1) => n.toFixed(d);
 async function main() {
   process.stderr.write(`[soak] ${CALLS} calls at concurrency ${CONCURRENCY}, seed ${SEED}\n`);
   // Warm-up: JIT, sockets, the governor's module state.
+  const calls = CALLS;
+  CALLS = Math.min(CALLS, 1000);
   await run('warm-up', true, SEED + 100).catch(() => undefined);
+  CALLS = calls;
   const plain = await run('plain SDK', false, SEED);
   const ours = await run('claude-otel', true, SEED);
   // Every request the server saw is one span and one count; beyond them, only attempts the
@@ -230,7 +248,7 @@ async function main() {
     `- Every call settled: **${allSettled ? 'yes' : 'NO'}** (unsettled: plain ${CALLS - plain.settled}, claude-otel ${CALLS - ours.settled}).`,
     `- Attempt spans == attempts counted, and each request the server saw among them: **${exact ? 'yes' : 'NO'}** (${ours.spans} spans, ${ours.counted} counted, ${ours.requests} seen by the server; the ${unseen} not seen were among the ${ours.abortedUnanswered} attempts the caller aborted before any response); in flight after: ${ours.inFlight}.`,
     `- Heap growth over the claude-otel run (after GC): **${fmt(growth, 2)} MB** (plain SDK: ${fmt(plain.heapAfter - plain.heapBefore, 2)} MB).`,
-    `- Wall time, claude-otel / plain: **${fmt(ours.wallS / plain.wallS, 2)}x**.`,
+    `- Wall time, claude-otel / plain: **${fmt(ours.wallS / plain.wallS, 2)}x**. The governor at the end: concurrency limit ${ours.governor.concurrencyLimit}, ${fmt(ours.governor.waitSeconds ?? 0)} s waited at its gate in all, refusals ${JSON.stringify(ours.governor.rejected)}, retry vetoes ${JSON.stringify(ours.governor.vetoes)}.`,
     '',
     '| outcome | plain SDK | claude-otel |',
     '|---|---:|---:|',
