@@ -3,8 +3,9 @@
 // exactly the requests the server received; nothing may leak, warn or throw that the plain run did not.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
-import type { Span, Tracer, TracerProvider } from '@opentelemetry/api';
+import type { TracerProvider } from '@opentelemetry/api';
 import { claudeMiddleware } from '../../src';
+import { spansThatThrowEverywhere, throwingProvider } from '../support/broken-tracers';
 import { freshRegistry, sumBy } from '../support/metrics';
 import { startTracing } from '../support/tracing';
 
@@ -138,31 +139,8 @@ describe.each([...new Set(cases.map((c) => c.group))])('faults: %s', (group) => 
 
 /** Tracers that fail: at start, or on every span method (spanContext() included). */
 const brokenTracers: [string, TracerProvider][] = [
-  [
-    'a tracer that throws',
-    {
-      getTracer: () =>
-        ({
-          startSpan: () => {
-            throw new Error('tracer down');
-          },
-        }) as unknown as Tracer,
-    },
-  ],
-  [
-    'spans that throw from every method',
-    {
-      getTracer: () =>
-        ({
-          startSpan: () =>
-            new Proxy({} as Span, {
-              get: (_target, property) => () => {
-                throw new Error(`span.${String(property)} down`);
-              },
-            }),
-        }) as unknown as Tracer,
-    },
-  ],
+  ['a tracer that throws', throwingProvider],
+  ['spans that throw from every method', spansThatThrowEverywhere],
 ];
 
 describe.each(brokenTracers)('faults with %s', (_tracer, tracerProvider) => {

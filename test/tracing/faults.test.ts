@@ -1,51 +1,9 @@
-import type { Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import { claudeMiddleware } from '../../src';
 import { type Simulator, startSimulator } from '../../src/simulator';
+import { spansThatThrowEverywhere, throwingProvider, throwingSpans } from '../support/broken-tracers';
 import { freshRegistry, sumBy } from '../support/metrics';
 import { ask, clientFor } from '../support/sdk';
 import { runWorkload } from '../support/workload';
-
-/** A tracer provider whose tracers throw on every call. */
-const throwingProvider: TracerProvider = {
-  getTracer: () =>
-    ({
-      startSpan: () => {
-        throw new Error('tracer down');
-      },
-      startActiveSpan: () => {
-        throw new Error('tracer down');
-      },
-    }) as unknown as Tracer,
-};
-
-/** A tracer whose spans throw on every method: the failure comes after the attempt started. */
-const throwingSpans: TracerProvider = {
-  getTracer: () =>
-    ({
-      startSpan: () =>
-        new Proxy({} as Span, {
-          get: (_target, property) =>
-            property === 'spanContext'
-              ? () => ({ traceId: '0'.repeat(32), spanId: '1'.repeat(16), traceFlags: 1 })
-              : () => {
-                  throw new Error(`span.${String(property)} down`);
-                },
-        }),
-    }) as unknown as Tracer,
-};
-
-/** Spans that throw from every method, spanContext() included. */
-const spansThatThrowEverywhere: TracerProvider = {
-  getTracer: () =>
-    ({
-      startSpan: () =>
-        new Proxy({} as Span, {
-          get: (_target, property) => () => {
-            throw new Error(`span.${String(property)} down`);
-          },
-        }),
-    }) as unknown as Tracer,
-};
 
 describe('telemetry failures never reach the caller', () => {
   let sim: Simulator;

@@ -41,16 +41,20 @@ const governor = {
   pausedSeconds: 1,
 };
 
+/** The summary's prose on one line, for two runs. */
+const rendered = (runs: RunSummary[]) =>
+  renderSummary({
+    scenario: 'cycle',
+    durationSeconds: 4,
+    concurrency: 2,
+    seed: 1,
+    real: false,
+    runs,
+  }).replace(/\n/g, ' ');
+
 describe('the demo summary', () => {
   it('counts in the singular where there is one, and says "as without it" where the runs agree', () => {
-    const text = renderSummary({
-      scenario: 'cycle',
-      durationSeconds: 4,
-      concurrency: 2,
-      seed: 1,
-      real: false,
-      runs: [run('with governor', 1, { governor }), run('without governor', 1, {})],
-    }).replace(/\n/g, ' ');
+    const text = rendered([run('with governor', 1, { governor }), run('without governor', 1, {})]);
     expect(text).toContain('over 1 attempt);');
     expect(text).toContain('paused every sender 1 time on retry-after');
     expect(text).toContain('vetoed 0 retries (none); refused 0 calls (none)');
@@ -60,17 +64,10 @@ describe('the demo summary', () => {
   });
 
   it('says "instead of" where they differ', () => {
-    const text = renderSummary({
-      scenario: 'cycle',
-      durationSeconds: 4,
-      concurrency: 2,
-      seed: 1,
-      real: false,
-      runs: [
-        run('with governor', 0, { governor, byStatus: { '200': 10 } }),
-        run('without governor', 2, { attempts: 12, backoff: { count: 3, seconds: 3.5 } }),
-      ],
-    }).replace(/\n/g, ' ');
+    const text = rendered([
+      run('with governor', 0, { governor, byStatus: { '200': 10 } }),
+      run('without governor', 2, { attempts: 12, backoff: { count: 3, seconds: 3.5 } }),
+    ]);
     expect(text).toContain(
       'Against the same workload without it: 0 429s instead of 1; 1.11 attempts per call instead of 1.33; 1.0 s of backoff instead of 3.5 s; 0 failed calls instead of 2.',
     );
