@@ -31,6 +31,7 @@ function compare(a: [number, number, number], b: string): number {
   return a[0] - other[0] || a[1] - other[1] || a[2] - other[2];
 }
 
+/** What to say about the SDK version the instrumentation met (undefined: a tested release with a call span). */
 export function sdkNotice(version: string | undefined): SdkNotice | undefined {
   const parsed = version === undefined ? undefined : parse(version);
   if (!parsed) {
