@@ -107,7 +107,11 @@ interface CallState {
   lastErrorType?: string;
 }
 
+/** Distinct request URLs whose attributes are kept; batch and file URLs carry ids, so it must stay bounded. */
+export const URL_CACHE_LIMIT = 256;
 const urlCache = new Map<string, Record<string, string | number>>();
+/** For tests: how many URLs the cache holds. */
+export const urlCacheSize = () => urlCache.size;
 
 /** URL attributes of a request URL (without credentials), cached: a client calls few distinct URLs. */
 function urlAttributes(raw: string): Record<string, string | number> {
@@ -122,7 +126,7 @@ function urlAttributes(raw: string): Record<string, string | number> {
       [ATTR_SERVER_PORT]: url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443,
       [ATTR_GEN_AI_OPERATION_NAME]: url.pathname.endsWith('/count_tokens') ? 'count_tokens' : 'chat',
     };
-    if (urlCache.size >= 256) urlCache.clear();
+    if (urlCache.size >= URL_CACHE_LIMIT) urlCache.clear();
     urlCache.set(raw, attributes);
   }
   return attributes;

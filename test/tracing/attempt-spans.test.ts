@@ -1,6 +1,7 @@
 import Anthropic, { type Middleware } from '@anthropic-ai/sdk';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { claudeMiddleware } from '../../src';
+import { URL_CACHE_LIMIT, urlCacheSize } from '../../src/attempt/attempt';
 import { type Simulator, startSimulator } from '../../src/simulator';
 import { MESSAGE_START, sse, startRawServer } from '../support/raw-server';
 import { ask, caught, clientFor, MODEL, SDK_HAS_CALL_SPAN } from '../support/sdk';
@@ -332,5 +333,17 @@ describe('streams', () => {
     } finally {
       await raw.close();
     }
+  });
+});
+
+describe('the URL attribute cache', () => {
+  it('stays bounded when every request has its own URL (batch polling, file ids)', async () => {
+    const client = traced({ maxRetries: 0 });
+    for (let i = 0; i < URL_CACHE_LIMIT + 50; i++) {
+      await client.messages.batches.retrieve(`msgbatch_${i}`).catch(() => undefined);
+    }
+    expect(sim.stats().attempts).toBe(URL_CACHE_LIMIT + 50);
+    expect(urlCacheSize()).toBeGreaterThan(0);
+    expect(urlCacheSize()).toBeLessThanOrEqual(URL_CACHE_LIMIT);
   });
 });
