@@ -194,6 +194,29 @@ if (expectWarning !== 'too-old') {
   inProcess = counted;
 }
 
+// The demo runs on this cell's SDK and OpenTelemetry (on the 0.3xx line it has no sdk-trace-base).
+let demo = 'skipped (SDK too old for middleware)';
+if (expectWarning !== 'too-old') {
+  const done = await run(
+    ['node_modules/claude-otel/dist/cjs/cli/bin.js', 'demo', '--duration', '3', '--port', '0', '--json'],
+    {},
+  );
+  let summary;
+  try {
+    summary = JSON.parse(done.stdout);
+  } catch {
+    summary = undefined;
+  }
+  check(
+    done.code === 0 && summary?.telemetryMatchesSimulator === true,
+    `demo: exit ${done.code}, ${done.stderr.slice(-500)}`,
+  );
+  demo =
+    done.code === 0
+      ? `${summary?.runs?.[0]?.calls?.total} calls, telemetry ${summary?.telemetryMatchesSimulator ? 'equal' : 'DIFFERENT'}`
+      : 'failed';
+}
+
 otlp.close();
 await sim.close();
 const versions = Object.fromEntries(
@@ -212,6 +235,6 @@ const versions = Object.fromEntries(
   }),
 );
 process.stdout.write(
-  `${JSON.stringify({ node: process.version, versions, expectWarning, apps, inProcess, failures })}\n`,
+  `${JSON.stringify({ node: process.version, versions, expectWarning, apps, inProcess, demo, failures })}\n`,
 );
 process.exit(failures.length ? 1 : 0);
