@@ -1,5 +1,5 @@
 import type { TracerProvider } from '@opentelemetry/api';
-import type { RateLimitResource } from './attempt/headers';
+import type { RateLimitResource } from './facts/headers';
 import type { GovernorConfig } from './governor/config';
 import type { MetricsConfig } from './metrics/attempt-metrics';
 

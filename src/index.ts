@@ -1,13 +1,14 @@
-export { isAccelerationLimit } from './attempt/acceleration';
-export type { Classification } from './attempt/classify';
-export type { RateLimitResource } from './attempt/headers';
 export type { ClaudeOtelConfig } from './config';
+export { isAccelerationLimit } from './facts/acceleration';
+export type { VetoReason } from './facts/attempt-facts';
+export type { Classification } from './facts/classify';
+export type { RateLimitResource } from './facts/headers';
 export type { GovernorConfig } from './governor/config';
 export { GovernorRejectedError, type RejectReason } from './governor/errors';
-export type { GovernorState, VetoReason } from './governor/governor';
+export type { GovernorState } from './governor/governor';
 export type { RampOptions } from './governor/ramp';
 export type { RetryBudgetOptions } from './governor/retry-budget';
-export { MetricsSignalSource, type SignalSource, type Signals } from './governor/signals';
+export type { SignalSource, Signals } from './governor/signals';
 export {
   AnthropicInstrumentation,
   type AnthropicInstrumentationConfig,
@@ -28,5 +29,6 @@ export {
   metricsHandler,
   startMetricsServer,
 } from './metrics/serve';
+export { MetricsSignalSource } from './metrics/signal-source';
 export { claudeMiddleware } from './middleware';
 export { VERSION } from './version';

@@ -10,7 +10,7 @@ import {
   ERROR_BODY_MAX_BYTES,
 } from './config';
 import { resolveGovernorConfig } from './governor/config';
-import { governorFor } from './governor/domain';
+import { governorFor } from './limit-domains';
 import { ATTEMPT_METRIC_NAMES, AttemptMetrics } from './metrics/attempt-metrics';
 import { GOVERNOR_METRIC_NAMES, GovernorMetrics } from './metrics/governor-metrics';
 import { claimMetricNames } from './metrics/registration';

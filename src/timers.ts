@@ -5,13 +5,3 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 export function timerDelayMs(ms: number): number {
   return Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(ms)));
 }
-
-/**
- * The wait a `retry-after` advises, read as the SDK reads it: the SDK sleeps it only when it is
- * above 0 and within a timer's range, and otherwise falls back to its own backoff.
- */
-export function advisedWaitMs(retryAfterMs: number | undefined): number | undefined {
-  return retryAfterMs !== undefined && retryAfterMs > 0 && retryAfterMs <= MAX_TIMER_MS
-    ? retryAfterMs
-    : undefined;
-}

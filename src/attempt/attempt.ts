@@ -1,7 +1,19 @@
 import type { Middleware, MiddlewareContext } from '@anthropic-ai/sdk';
 import { context, type Span, type Tracer, trace } from '@opentelemetry/api';
+import type { AttemptFacts } from '../facts/attempt-facts';
+import {
+  type Classification,
+  classifyHttpError,
+  classifyStreamError,
+  classifyTransportError,
+  identifier,
+  OK,
+  TRUNCATED,
+} from '../facts/classify';
+import { type RateLimitResource, readRateLimits, readRetryAfterMs, readShouldRetry } from '../facts/headers';
+import { sdkReadsJson, sdkWouldRetry } from '../facts/sdk-rules';
 import type { Admission } from '../governor/gate';
-import type { Governor, VetoReason } from '../governor/governor';
+import type { Governor } from '../governor/governor';
 import {
   ATTR_ANTHROPIC_GOVERNOR_WAIT_MS,
   ATTR_ANTHROPIC_RETRY_BACKOFF_MS,
@@ -17,24 +29,7 @@ import {
   GEN_AI_PROVIDER_ANTHROPIC,
 } from '../semconv';
 import { type BodyEnd, type BodyFacts, observeBody } from './body-observer';
-import {
-  type Classification,
-  classifyHttpError,
-  classifyStreamError,
-  classifyTransportError,
-  identifier,
-  OK,
-  TRUNCATED,
-} from './classify';
 import { readErrorBody } from './error-body';
-import {
-  type RateLimitResource,
-  type RateLimits,
-  readRateLimits,
-  readRetryAfterMs,
-  readShouldRetry,
-} from './headers';
-import type { ReplyFacts } from './reply-facts';
 import { endAttemptSpan, startAttemptSpan } from './span';
 
 type Request = Parameters<Middleware>[0];
@@ -66,27 +61,6 @@ export interface AttemptSettings {
   rateLimitResources: readonly RateLimitResource[];
   errorBodyTimeoutMs: number;
   errorBodyMaxBytes: number;
-}
-
-/** Everything one attempt was: what telemetry (span now, metrics later) is written from. */
-export interface AttemptFacts {
-  model?: string;
-  stream: boolean;
-  /** 0 on the first attempt of a call, n on its n-th retry. */
-  retryCount: number;
-  /** Measured wait between the end of the previous attempt of the call and this one's start. */
-  backoffMs?: number;
-  status?: number;
-  requestId?: string;
-  retryAfterMs?: number;
-  rateLimits?: RateLimits;
-  outcome: Classification;
-  reply?: ReplyFacts;
-  /** Seconds from send to the first content delta (streams). */
-  timeToFirstChunk?: number;
-  durationMs: number;
-  /** Why the governor told the SDK not to retry this response. */
-  veto?: VetoReason;
 }
 
 /** Ends the span of an attempt whose response was collected before its body was read to an end. */
@@ -130,19 +104,6 @@ function urlAttributes(raw: string): Record<string, string | number> {
     urlCache.set(raw, attributes);
   }
   return attributes;
-}
-
-/** The SDK's own rule (1.x `shouldRetry`): the server's `x-should-retry`, else 408, 409, 429 and 5xx. */
-function sdkWouldRetry(status: number, shouldRetry: boolean | undefined): boolean {
-  if (shouldRetry !== undefined) return shouldRetry;
-  return status === 408 || status === 409 || status === 429 || status >= 500;
-}
-
-/** Whether the SDK reads this (non-stream) response's body with `json()`, as its parser decides. */
-function sdkReadsJson(response: Response): boolean {
-  if (response.status === 204 || response.headers.get('content-length') === '0') return false;
-  const contentType = response.headers.get('content-type') ?? '';
-  return contentType.includes('json') || contentType.includes('text/event-stream');
 }
 
 /** The same response (status, headers, unread body) with `x-should-retry: false`: the SDK stops retrying. */

@@ -1,4 +1,4 @@
-import { mergeMessage, type ReplyFacts } from './reply-facts';
+import { mergeMessage, type ReplyFacts } from '../facts/reply-facts';
 import { SseScanner, type StreamFacts } from './sse-scanner';
 
 export interface BodyFacts {

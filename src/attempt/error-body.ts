@@ -1,5 +1,5 @@
+import { identifier } from '../facts/classify';
 import { timerDelayMs } from '../timers';
-import { identifier } from './classify';
 
 export interface ErrorBodyFacts {
   type?: string;

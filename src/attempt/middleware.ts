@@ -1,9 +1,9 @@
 import type { Middleware, MiddlewareContext } from '@anthropic-ai/sdk';
+import { readRetryCount } from '../facts/headers';
 import { GovernorRejectedError } from '../governor/errors';
 import type { Admission } from '../governor/gate';
 import type { Governor } from '../governor/governor';
 import { Attempt, type AttemptSettings } from './attempt';
-import { readRetryCount } from './headers';
 
 /** Marks a chain already observed by a claude-otel middleware (the context is one per attempt). */
 const OBSERVED = Symbol('claude-otel.observed');

@@ -7,6 +7,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import type { AttemptFacts } from '../facts/attempt-facts';
 import {
   ATTR_ANTHROPIC_ABORTED,
   ATTR_ANTHROPIC_ERROR_CODE,
@@ -27,7 +28,6 @@ import {
   attrRateLimit,
   SPAN_ATTEMPT,
 } from '../semconv';
-import type { AttemptFacts } from './attempt';
 
 /** The attempt span; a tracer that fails gives a span that records nothing, so metrics go on. */
 export function startAttemptSpan(

@@ -1,5 +1,5 @@
-import { identifier } from './classify';
-import { mergeMessage, mergeUsage, type ReplyFacts } from './reply-facts';
+import { identifier } from '../facts/classify';
+import { mergeMessage, mergeUsage, type ReplyFacts } from '../facts/reply-facts';
 
 /** What a Messages stream showed, event by event, without keeping its content. */
 export interface StreamFacts {

@@ -1,6 +1,6 @@
-import { isAccelerationLimit } from '../attempt/acceleration';
-import type { AttemptFacts } from '../attempt/attempt';
-import { advisedWaitMs } from '../timers';
+import { isAccelerationLimit } from '../facts/acceleration';
+import type { AttemptFacts, VetoReason } from '../facts/attempt-facts';
+import { advisedWaitMs } from '../facts/sdk-rules';
 import { ConcurrencyLimit } from './concurrency';
 import type { ResolvedGovernorConfig } from './config';
 import { CubicRate } from './cubic-rate';
@@ -14,7 +14,6 @@ import { LocalSignals, type SignalSource, type Signals } from './signals';
 import { TokenBucket } from './token-bucket';
 
 /** Why the governor told the SDK not to retry a response. */
-export type VetoReason = 'budget' | 'not_retryable' | 'retry_after_too_long';
 
 /** Where the governor reports what it did (the prom-client metrics). */
 export interface GovernorRecorder {

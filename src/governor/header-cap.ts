@@ -1,4 +1,4 @@
-import type { RateLimitReading, RateLimits } from '../attempt/headers';
+import type { RateLimitReading, RateLimits } from '../facts/headers';
 import type { Admission } from './gate';
 
 /** Rate-limit resources the cap paces on, and what one request costs of each. */

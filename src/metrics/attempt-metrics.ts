@@ -19,9 +19,9 @@ export function openMetricsRegistry(): Registry<OpenMetricsContentType> {
   return new Make(RegistryClass.OPENMETRICS_CONTENT_TYPE);
 }
 
-import { isAccelerationLimit } from '../attempt/acceleration';
-import type { AttemptFacts } from '../attempt/attempt';
-import type { RateLimitReading, RateLimits } from '../attempt/headers';
+import { isAccelerationLimit } from '../facts/acceleration';
+import type { AttemptFacts } from '../facts/attempt-facts';
+import type { RateLimitReading, RateLimits } from '../facts/headers';
 import { BACKOFF_BUCKETS, LATENCY_BUCKETS } from './buckets';
 import { errorTypeLabel, ModelLabels } from './labels';
 import { claimMetricNames } from './registration';

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { VetoReason } from '../facts/attempt-facts';
 import type { RejectReason } from '../governor/errors';
-import type { GovernorRecorder, GovernorState, VetoReason } from '../governor/governor';
+import type { GovernorRecorder, GovernorState } from '../governor/governor';
 import type { AnyRegistry } from './attempt-metrics';
 import { WAIT_BUCKETS } from './buckets';
 import { claimMetricNames } from './registration';

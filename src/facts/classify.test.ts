@@ -1,5 +1,5 @@
+import { factsOf } from '../attempt/error-body';
 import { classifyHttpError, classifyStreamError, classifyTransportError, identifier } from './classify';
-import { factsOf } from './error-body';
 
 describe('classifyHttpError: the error-type table', () => {
   it.each([

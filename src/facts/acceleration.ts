@@ -1,4 +1,4 @@
-import type { AttemptFacts } from './attempt';
+import type { AttemptFacts } from './attempt-facts';
 
 /** The rule for a 429 from the acceleration limit: its error code says so, or its own headers still show room. */
 export function isAccelerationLimit(facts: Pick<AttemptFacts, 'outcome' | 'rateLimits' | 'status'>): boolean {

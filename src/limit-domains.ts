@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { AnyRegistry } from '../metrics/attempt-metrics';
-import { GovernorMetrics } from '../metrics/governor-metrics';
-import type { ResolvedGovernorConfig } from './config';
-import { Governor } from './governor';
-import { LocalSignals, MetricsSignalSource } from './signals';
+import type { ResolvedGovernorConfig } from './governor/config';
+import { Governor } from './governor/governor';
+import { LocalSignals } from './governor/signals';
+import type { AnyRegistry } from './metrics/attempt-metrics';
+import { GovernorMetrics } from './metrics/governor-metrics';
+import { MetricsSignalSource } from './metrics/signal-source';
 
 /** One governor per limit domain (base URL and API key), shared by every client in the process. */
 const governors = new Map<string, Governor>();

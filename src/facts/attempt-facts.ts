@@ -1,0 +1,27 @@
+import type { Classification } from './classify';
+import type { RateLimits } from './headers';
+import type { ReplyFacts } from './reply-facts';
+
+/** Why the governor told the SDK not to retry a response. */
+export type VetoReason = 'budget' | 'not_retryable' | 'retry_after_too_long';
+
+/** Everything one attempt was: what telemetry (span now, metrics later) is written from. */
+export interface AttemptFacts {
+  model?: string;
+  stream: boolean;
+  /** 0 on the first attempt of a call, n on its n-th retry. */
+  retryCount: number;
+  /** Measured wait between the end of the previous attempt of the call and this one's start. */
+  backoffMs?: number;
+  status?: number;
+  requestId?: string;
+  retryAfterMs?: number;
+  rateLimits?: RateLimits;
+  outcome: Classification;
+  reply?: ReplyFacts;
+  /** Seconds from send to the first content delta (streams). */
+  timeToFirstChunk?: number;
+  durationMs: number;
+  /** Why the governor told the SDK not to retry this response. */
+  veto?: VetoReason;
+}
