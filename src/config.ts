@@ -23,6 +23,12 @@ export interface ClaudeOtelConfig {
    */
   metrics?: MetricsConfig | false;
   /**
+   * Retry a stream whose first event after the headers is a retryable error (such as
+   * `overloaded_error`) before any content, as the SDK retries a 529: the caller then sees a
+   * normal stream. The stream reaches the SDK at its first content event. Default: true.
+   */
+  retryEarlyStreamErrors?: boolean;
+  /**
    * The traffic governor that paces every attempt (see "The governor" in the README), or `false`
    * for none. Default: `{}`, i.e. on, with the defaults of `GovernorConfig`.
    */

@@ -38,6 +38,7 @@ export function settingsOf(config: ClaudeOtelConfig, tracer: () => Tracer): Atte
     rateLimitResources: config.rateLimitResources ?? DEFAULT_RATE_LIMIT_RESOURCES,
     errorBodyTimeoutMs: config.errorBodyTimeoutMs ?? DEFAULT_ERROR_BODY_TIMEOUT_MS,
     errorBodyMaxBytes: ERROR_BODY_MAX_BYTES,
+    retryEarlyStreamErrors: config.retryEarlyStreamErrors ?? true,
   };
 }
 

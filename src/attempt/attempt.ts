@@ -31,6 +31,7 @@ import {
 import { type BodyEnd, type BodyFacts, observeBody } from './body-observer';
 import { readErrorBody } from './error-body';
 import { endAttemptSpan, startAttemptSpan } from './span';
+import { readStreamHead } from './stream-head';
 
 type Request = Parameters<Middleware>[0];
 
@@ -61,6 +62,8 @@ export interface AttemptSettings {
   rateLimitResources: readonly RateLimitResource[];
   errorBodyTimeoutMs: number;
   errorBodyMaxBytes: number;
+  /** Retry a stream whose first event is a retryable error (see `ClaudeOtelConfig`). */
+  retryEarlyStreamErrors?: boolean;
 }
 
 /** Ends the span of an attempt whose response was collected before its body was read to an end. */
@@ -104,6 +107,26 @@ function urlAttributes(raw: string): Record<string, string | number> {
     urlCache.set(raw, attributes);
   }
   return attributes;
+}
+
+/** The HTTP status the SDK retries for each retryable error type that can open a stream. */
+const EARLY_ERROR_STATUS: Record<string, number> = {
+  overloaded_error: 529,
+  api_error: 500,
+  rate_limit_error: 429,
+  timeout_error: 504,
+};
+
+/** An error response as the API sends it, with the stream's own headers (request id, rate limits). */
+function errorResponse(status: number, type: string, headers: Headers): Response {
+  const copied = new Headers(headers);
+  copied.set('content-type', 'application/json');
+  copied.delete('content-length');
+  const body = JSON.stringify({
+    type: 'error',
+    error: { type, message: `${type} before any content of the stream` },
+  });
+  return new Response(body, { status, headers: copied });
 }
 
 /** The same response (status, headers, unread body) with `x-should-retry: false`: the SDK stops retrying. */
@@ -222,6 +245,45 @@ export class Attempt {
       this.guard(() => this.finish(OK));
     }
     return response;
+  }
+
+  /** Whether this 2xx is a stream whose head is read first, to retry an error that comes before any content. */
+  readsStreamHead(response: Response): boolean {
+    return (
+      this.settings.retryEarlyStreamErrors === true &&
+      this.facts.stream &&
+      (response.headers.get('content-type') ?? '').includes('text/event-stream')
+    );
+  }
+
+  /**
+   * A 2xx stream, its head read first: an error event before any content becomes the HTTP error
+   * the SDK retries (529 for `overloaded_error`); anything else goes on as `succeeded()`.
+   */
+  async succeededStream(response: Response): Promise<Response> {
+    let head: Awaited<ReturnType<typeof readStreamHead>>;
+    try {
+      head = await readStreamHead(response, (error) => EARLY_ERROR_STATUS[error.type ?? ''] !== undefined);
+    } catch (error) {
+      // The caller aborted, or the connection broke, before any content: the SDK sees the same failure.
+      this.guard(() => {
+        this.readHeaders(response);
+        this.finish(this.callerAborted() ? ABORTED : classifyTransportError(error, false));
+      });
+      throw error;
+    }
+    if ('response' in head) return this.succeeded(head.response);
+    const { type = 'api_error', code } = head.error;
+    const retryAs = errorResponse(EARLY_ERROR_STATUS[type] as number, type, response.headers);
+    try {
+      this.readHeaders(response);
+      const outcome = classifyStreamError(type, code);
+      if (this.governed) this.facts.veto = this.governed.governor.verdict({ ...this.facts, outcome }, true);
+      this.finish(outcome);
+    } catch {
+      this.guard(() => this.finish({ failed: true, errorType: type }));
+    }
+    return this.facts.veto ? withoutRetry(retryAs) : retryAs;
   }
 
   private readHeaders(response: Response): void {

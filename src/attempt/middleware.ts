@@ -63,6 +63,9 @@ export function attemptMiddleware(
       attempt.failedToSend(error);
       throw error;
     }
-    return response.ok ? attempt.succeeded(response) : attempt.failed(response);
+    if (!response.ok) return attempt.failed(response);
+    return attempt.readsStreamHead(response)
+      ? attempt.succeededStream(response)
+      : attempt.succeeded(response);
   };
 }

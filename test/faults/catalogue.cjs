@@ -84,7 +84,7 @@ const ok = (req, res) => {
 
 /**
  * Every case: what the server answers, request by request (the last reply repeats), how the
- * call is made, and when a call may differ with claude-otel (a documented governor refusal).
+ * call is made; `better`: the plain SDK fails where claude-otel, by design, succeeds.
  */
 const cases = [
   // HTML and other non-JSON errors
@@ -260,6 +260,20 @@ const cases = [
     ],
     stream: true,
     maxRetries: 2,
+  },
+  // claude-otel retries this one (retryEarlyStreamErrors): the plain SDK fails, claude-otel succeeds.
+  {
+    group: 'streams',
+    name: 'overloaded_error event before any content, then a reply',
+    replies: [
+      sse(
+        START + event('error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }),
+      ),
+      ok,
+    ],
+    stream: true,
+    maxRetries: 2,
+    better: true,
   },
   {
     group: 'streams',

@@ -283,6 +283,48 @@ describe('streams', () => {
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
   });
 
+  it('an overloaded_error before the first content delta is retried: the caller gets a normal stream, 2 attempt spans', async () => {
+    sim.script({ kind: 'mid-stream-error', afterDeltas: 0 });
+    const plain = await caught(() =>
+      clientFor(sim, { maxRetries: 2 }).messages.stream(params).finalMessage(),
+    );
+    expect((plain as InstanceType<typeof Anthropic.APIError>).type).toBe('overloaded_error'); // the SDK alone
+    sim.reset();
+    tracing.reset();
+    sim.script({ kind: 'mid-stream-error', afterDeltas: 0 });
+    const message = await traced({ maxRetries: 2 }).messages.stream(params).finalMessage();
+    expect(message.stop_reason).toBe('end_turn');
+    expect(sim.stats().attempts).toBe(2);
+    const [first, second] = await tracing.waitForAttempts(2);
+    expect(first.attributes).toMatchObject({
+      'http.response.status_code': 200,
+      'error.type': 'overloaded_error',
+      'anthropic.retryable': true,
+    });
+    expect(second.attributes['error.type']).toBeUndefined();
+    expect(second.attributes['http.request.resend_count']).toBe(1);
+    expect(second.attributes['gen_ai.usage.output_tokens']).toBe(message.usage.output_tokens);
+  });
+
+  it('an error after the first content delta is never retried: the caller gets it, as without claude-otel', async () => {
+    sim.script({ kind: 'mid-stream-error', afterDeltas: 1 });
+    const error = await caught(() => traced({ maxRetries: 2 }).messages.stream(params).finalMessage());
+    expect((error as InstanceType<typeof Anthropic.APIError>).type).toBe('overloaded_error');
+    expect(sim.stats().attempts).toBe(1);
+    expect(tracing.attempts()).toHaveLength(1);
+  });
+
+  it('with retryEarlyStreamErrors: false, an early error reaches the caller as without claude-otel', async () => {
+    sim.script({ kind: 'mid-stream-error', afterDeltas: 0 });
+    const client = clientFor(sim, {
+      maxRetries: 2,
+      middleware: [claudeMiddleware({ retryEarlyStreamErrors: false })],
+    });
+    const error = await caught(() => client.messages.stream(params).finalMessage());
+    expect((error as InstanceType<typeof Anthropic.APIError>).type).toBe('overloaded_error');
+    expect(sim.stats().attempts).toBe(1);
+  });
+
   it('a stream whose connection is cut mid-way is a connection_error', async () => {
     sim.script({ kind: 'stall', afterDeltas: 1, durationMs: 30 });
     await caught(() => traced().messages.stream(params).finalMessage());
@@ -338,7 +380,8 @@ describe('streams', () => {
 
 describe('the URL attribute cache', () => {
   it('stays bounded when every request has its own URL (batch polling, file ids)', async () => {
-    const client = traced({ maxRetries: 0 });
+    // No governor: the earlier ramp-limit test armed this domain's ramp, which would pace these calls.
+    const client = clientFor(sim, { maxRetries: 0, middleware: [claudeMiddleware({ governor: false })] });
     for (let i = 0; i < URL_CACHE_LIMIT + 50; i++) {
       await client.messages.batches.retrieve(`msgbatch_${i}`).catch(() => undefined);
     }
