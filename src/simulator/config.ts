@@ -22,6 +22,19 @@ export interface AccelerationLimit {
   floorPerSecond: number;
 }
 
+/**
+ * A backend shared with other tenants: above `capacityPerSecond` (this client's arrivals plus
+ * the others'), the excess share of arrivals gets 529 `overloaded_error`. Sending less helps.
+ */
+export interface SharedCapacity {
+  /** Requests per second the backend serves, all tenants together. */
+  capacityPerSecond: number;
+  /** The other tenants' steady load, requests per second. Default 0. */
+  otherTenantsPerSecond: number;
+  /** The window this client's arrival rate is measured over. Default 1000 ms. */
+  windowMs: number;
+}
+
 /** What every fault shares: when and to whom it applies. */
 export interface FaultWhen {
   /** Share of matching requests it hits, drawn from the seeded source. Default 1. */
@@ -134,6 +147,8 @@ export interface SimulatorConfig {
   acceleration: AccelerationLimit | null;
   /** Default: none. */
   spendLimit: SpendLimit | null;
+  /** An overload that responds to load (529s for the share above capacity). Default: none. */
+  sharedCapacity: SharedCapacity | null;
   /** Default: none. */
   faults: Fault[];
   /** Default: none; with phases, the config moves through them in order. */
@@ -156,7 +171,10 @@ export interface SimulatorConfig {
 }
 
 /** What callers pass: any part of the config, nested parts merged over the defaults. */
-export type SimulatorOptions = Partial<Omit<SimulatorConfig, 'limits' | 'latency' | 'acceleration'>> & {
+export type SimulatorOptions = Partial<
+  Omit<SimulatorConfig, 'limits' | 'latency' | 'acceleration' | 'sharedCapacity'>
+> & {
+  sharedCapacity?: (Partial<SharedCapacity> & { capacityPerSecond: number }) | null;
   limits?: Partial<RateLimits>;
   latency?: Partial<Latency>;
   acceleration?: Partial<AccelerationLimit> | null;
@@ -182,6 +200,7 @@ export const DEFAULT_CONFIG: SimulatorConfig = {
   limits: DEFAULT_LIMITS,
   acceleration: null,
   spendLimit: null,
+  sharedCapacity: null,
   faults: [],
   phases: [],
   repeatPhases: true,
@@ -201,6 +220,9 @@ export function resolveConfig(options: SimulatorOptions = {}): SimulatorConfig {
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     latency: { ...DEFAULT_CONFIG.latency, ...options.latency },
     acceleration: options.acceleration ? { ...DEFAULT_ACCELERATION, ...options.acceleration } : null,
+    sharedCapacity: options.sharedCapacity
+      ? { otherTenantsPerSecond: 0, windowMs: 1000, ...options.sharedCapacity }
+      : null,
   };
   validateConfig(config);
   return config;
@@ -228,6 +250,9 @@ function validateConfig(config: SimulatorConfig): void {
       problems.push(`error fault: status must be an HTTP error status (400-599), got ${fault.status}`);
     }
   }
+  const shared = config.sharedCapacity;
+  if (shared && !(shared.capacityPerSecond > 0 && shared.otherTenantsPerSecond >= 0 && shared.windowMs > 0))
+    problems.push('sharedCapacity needs capacityPerSecond > 0, otherTenantsPerSecond >= 0 and windowMs > 0');
   if (config.acceleration && !(config.acceleration.growth >= 0))
     problems.push('acceleration.growth must be >= 0');
   if (problems.length > 0) throw new Error(`Invalid simulator config: ${problems.join('; ')}`);

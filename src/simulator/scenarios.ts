@@ -28,6 +28,15 @@ export const scenarios = {
     ],
   },
 
+  /**
+   * An overload that responds to load: the backend serves 60 requests/s for everyone, other
+   * tenants send 30/s, so above 30/s of this client's own, the excess share gets 529s.
+   */
+  'shared-overload': {
+    name: 'shared-overload',
+    sharedCapacity: { capacityPerSecond: 60, otherTenantsPerSecond: 30 },
+  },
+
   /** Traffic may grow 50% over its 10 s baseline per second, from a floor of 5 requests/s. */
   acceleration: {
     name: 'acceleration',

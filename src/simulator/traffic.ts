@@ -3,6 +3,7 @@ import type { Fault, Phase, SimulatorConfig } from './config';
 import { errorTypeFor } from './errors';
 import { RateLimiter } from './limits';
 import { type Random, seededRandom } from './random';
+import { SharedBackend } from './shared-capacity';
 
 /** Faults that shape a 200 stream rather than replace the response. */
 export type StreamFault = Extract<Fault, { kind: 'mid-stream-error' | 'stall' | 'slow-first-token' }>;
@@ -45,6 +46,7 @@ export class TrafficModel {
   private random: Random;
   private limiter: RateLimiter;
   private acceleration: AccelerationGuard | null;
+  private backend: SharedBackend | null;
   private admitted = 0;
   private startedAt: number;
   private phase: ActivePhase;
@@ -58,6 +60,7 @@ export class TrafficModel {
     this.random = seededRandom(config.seed);
     this.limiter = new RateLimiter(config.limits, now);
     this.acceleration = config.acceleration ? new AccelerationGuard(config.acceleration, now) : null;
+    this.backend = config.sharedCapacity ? new SharedBackend(config.sharedCapacity, now) : null;
     this.phase = this.phaseAt(now);
   }
 
@@ -68,6 +71,7 @@ export class TrafficModel {
     this.acceleration = this.config.acceleration
       ? new AccelerationGuard(this.config.acceleration, now)
       : null;
+    this.backend = this.config.sharedCapacity ? new SharedBackend(this.config.sharedCapacity, now) : null;
     this.admitted = 0;
     this.scripted.length = 0;
     this.phase = this.phaseAt(now);
@@ -196,6 +200,9 @@ export class TrafficModel {
     }
     const hit = this.limiter.check(request.inputTokens, request.outputTokens, now);
     if (hit) return { kind: 'reject', status: 429, type: 'rate_limit_error', retryAfterMs: hit.waitMs };
+    // Past the front door's limits, the shared backend: every arrival counts toward its load.
+    if (this.backend?.overloaded(now, this.random))
+      return { kind: 'reject', status: 529, type: 'overloaded_error' };
     for (const fault of phase.faults) {
       if (!this.applies(fault, request, now, phase.startedAt)) continue;
       const decision = this.fromFault(fault, streamFaults, flags);

@@ -24,6 +24,10 @@ describe('simulator: every named scenario through the official SDK', () => {
       expect(o.byStatus['529']).toBeGreaterThan(10);
       expect(o.byErrorType.overloaded_error).toBeGreaterThan(o.byStatus['529']); // plus mid-stream ones
     },
+    'shared-overload': (o) => {
+      expect(o.byStatus['529']).toBeGreaterThan(0); // 8 callers with no latency far exceed 30/s
+      expect(o.byErrorType.overloaded_error).toBe(o.byStatus['529']);
+    },
     acceleration: (o) => expect(o.byStatus['429']).toBeGreaterThan(0),
     'spend-limit': (o) => expect(o.byStatus['429']).toBe(o.calls - 20),
     chaos: (o) => {

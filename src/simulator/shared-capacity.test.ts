@@ -1,0 +1,46 @@
+import { resolveConfig } from './config';
+import { TrafficModel } from './traffic';
+
+const request = { model: 'claude-x', stream: false, inputTokens: 10, outputTokens: 10 };
+
+/** Offers `perSecond` requests a second for `seconds` of virtual time; counts 529s in the last `lastSeconds`. */
+function offer(model: TrafficModel, from: number, perSecond: number, seconds: number, lastSeconds = seconds) {
+  let overloaded = 0;
+  let offered = 0;
+  const step = 1000 / perSecond;
+  for (let t = from; t < from + seconds * 1000; t += step) {
+    const decision = model.decide(request, t);
+    if (t >= from + (seconds - lastSeconds) * 1000) {
+      offered++;
+      if (decision.kind === 'reject' && decision.status === 529) overloaded++;
+    }
+  }
+  return { share: overloaded / offered, end: from + seconds * 1000 };
+}
+
+const model = () =>
+  new TrafficModel(
+    resolveConfig({
+      limits: { requestsPerMinute: 1e7, inputTokensPerMinute: 1e10, outputTokensPerMinute: 1e10 },
+      sharedCapacity: { capacityPerSecond: 60, otherTenantsPerSecond: 30 },
+    }),
+    0,
+  );
+
+describe('a shared backend: 529s that respond to load', () => {
+  it('under capacity (20/s of ours + 30/s of others < 60/s): no 529 at all', () => {
+    expect(offer(model(), 0, 20, 10).share).toBe(0);
+  });
+
+  it('over capacity, the excess share is answered 529: 90/s of ours + 30/s of others -> 50%', () => {
+    const { share } = offer(model(), 0, 90, 10, 8);
+    expect(share).toBeGreaterThan(0.45);
+    expect(share).toBeLessThan(0.55);
+  });
+
+  it('backing off helps: from 90/s to 20/s, the 529s stop within a window', () => {
+    const traffic = model();
+    const { end } = offer(traffic, 0, 90, 5);
+    expect(offer(traffic, end + 1000, 20, 5).share).toBe(0);
+  });
+});
