@@ -81,6 +81,44 @@ const scenarios = [
       ],
     },
   },
+  // The 529 sweep: a share of attempts answered 529 (no retry-after) whatever the load, capacity
+  // far above it: slowing down cannot help here, so the caller's outcome is the measure.
+  ...[0.1, 0.2, 0.4, 0.6, 0.8, 0.95].map((share) => ({
+    name: `529 sweep ${Math.round(share * 100)}%`,
+    workers: 30,
+    strategies: ['sdk', 'claude-otel'],
+    sim: {
+      limits: HIGH,
+      latency: { responseMs: 50 },
+      faults: [{ kind: 'error', status: 529, probability: share }],
+    },
+  })),
+  {
+    // Errors the client cannot change: 4% 429s and 6% 529s, each with a short retry-after.
+    name: 'load-independent errors',
+    workers: 50,
+    strategies: ['sdk', 'claude-otel'],
+    sim: {
+      limits: HIGH,
+      latency: { responseMs: 20 },
+      retryAfterMs: true,
+      faults: [
+        { kind: 'error', status: 429, probability: 0.04, retryAfterSeconds: 0.001 },
+        { kind: 'error', status: 529, probability: 0.0625, retryAfterSeconds: 0.001 },
+      ],
+    },
+  },
+  {
+    // An overload that responds to load: the backend serves 60/s, other tenants send 30/s.
+    name: 'load-driven overload',
+    workers: 60,
+    strategies: ['sdk', 'claude-otel'],
+    sim: {
+      limits: HIGH,
+      latency: { responseMs: 50 },
+      sharedCapacity: { capacityPerSecond: 60, otherTenantsPerSecond: 30 },
+    },
+  },
   {
     name: 'spend limit',
     workers: 20,
@@ -247,7 +285,7 @@ function recovery(scenario, goodPerSecond) {
 const results = [];
 for (const scenario of scenarios.filter((s) => !values.only || s.name.startsWith(values.only))) {
   const row = { scenario: scenario.name, workers: scenario.workers, strategies: [] };
-  for (const name of Object.keys(strategies)) {
+  for (const name of scenario.strategies ?? Object.keys(strategies)) {
     process.stderr.write(`${scenario.name}: ${name}\n`);
     const result = await run(scenario, name);
     if (result) row.strategies.push(result);
