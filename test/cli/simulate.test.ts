@@ -54,7 +54,7 @@ describe('claude-otel simulate', () => {
     expect(done.code).toBe(0);
     expect(done.stdout).toContain('--scenario NAME');
     expect(done.stdout).toContain(
-      'healthy | rate-limited | overload | acceleration | spend-limit | chaos | cycle',
+      'healthy | rate-limited | overload | shared-overload | acceleration | spend-limit | chaos | cycle',
     );
   });
 

@@ -20,7 +20,7 @@ describe('the package as users load it', () => {
       })();`;
     const done = await run('node', ['-e', script]);
     expect(done.stderr).toBe('');
-    expect(JSON.parse(done.stdout)).toEqual({ version: pkg.version, scenarios: 7, status: 200 });
+    expect(JSON.parse(done.stdout)).toEqual({ version: pkg.version, scenarios: 8, status: 200 });
   });
 
   it('import works for the root and the simulator subpath, sharing one module instance with require', async () => {
