@@ -232,6 +232,9 @@ function summarize(scenario, name, calls, attempts, stats, note) {
     unfinishedCalls: calls.filter((c) => c.unfinished).length,
     failedShare: round(calls.filter((c) => !c.ok).length / Math.max(1, calls.length)),
     attemptsPerCall: round(attempts.length / Math.max(1, calls.length)),
+    attemptsPerSuccess: round(attempts.length / Math.max(1, ok)),
+    succeededCalls: ok,
+    attempts: attempts.length,
     latencyP50Ms: round(
       pctl(
         calls.map((c) => c.end - c.start),
@@ -320,7 +323,6 @@ function find(scenario, strategy) {
 function checkTargets() {
   const ours = (scenario) => find(scenario, 'claude-otel');
   const overload = ours('2x overload');
-  const episode = ours('529 episode');
   const ramp = ours('acceleration cold start');
   const check = (name, value, pass) => ({ target: name, value, pass });
   return [
@@ -331,7 +333,58 @@ function checkTargets() {
     ),
     check('2x overload: rejected attempts <= 2%', overload.rejectedShare, overload.rejectedShare <= 0.02),
     check('2x overload: no failed calls', overload.failedCalls, overload.failedCalls === 0),
-    check('529 episode: attempts per call <= 1.15', episode.attemptsPerCall, episode.attemptsPerCall <= 1.15),
+    ...results
+      .filter((r) => r.scenario.startsWith('529 sweep'))
+      .flatMap((r) => {
+        const sdk = find(r.scenario, 'sdk');
+        const gov = find(r.scenario, 'claude-otel');
+        return [
+          check(
+            `${r.scenario}: failed calls <= SDK alone + 1 point`,
+            `${gov.failedShare} vs ${sdk.failedShare}`,
+            gov.failedShare <= sdk.failedShare + 0.01,
+          ),
+          check(
+            `${r.scenario}: attempts per successful call <= SDK alone`,
+            `${gov.attemptsPerSuccess} vs ${sdk.attemptsPerSuccess}`,
+            gov.attemptsPerSuccess <= sdk.attemptsPerSuccess * 1.02,
+          ),
+        ];
+      }),
+    ...(() => {
+      const sdk = find('load-driven overload', 'sdk');
+      const gov = find('load-driven overload', 'claude-otel');
+      if (!sdk || !gov) return [];
+      return [
+        check(
+          'load-driven overload: more successful calls than SDK alone',
+          `${gov.succeededCalls} vs ${sdk.succeededCalls}`,
+          gov.succeededCalls > sdk.succeededCalls,
+        ),
+        check(
+          'load-driven overload: fewer attempts than SDK alone',
+          `${gov.attempts} vs ${sdk.attempts}`,
+          gov.attempts < sdk.attempts,
+        ),
+      ];
+    })(),
+    ...(() => {
+      const sdk = find('load-independent errors', 'sdk');
+      const gov = find('load-independent errors', 'claude-otel');
+      if (!sdk || !gov) return [];
+      return [
+        check(
+          'load-independent errors: >= 0.8x the calls/s of SDK alone',
+          `${gov.goodputPerSecond} vs ${sdk.goodputPerSecond}`,
+          gov.goodputPerSecond >= 0.8 * sdk.goodputPerSecond,
+        ),
+        check(
+          'load-independent errors: no more failed calls than SDK alone',
+          `${gov.failedCalls} vs ${sdk.failedCalls}`,
+          gov.failedCalls <= sdk.failedCalls,
+        ),
+      ];
+    })(),
     check(
       'acceleration: zero ramp-limit hits after warm-up',
       ramp.accelerationHitsAfterWarmup,

@@ -22,11 +22,18 @@ export class ConcurrencyLimit {
     return this.inFlight >= this.limit;
   }
 
-  overloaded(now: number, holdMs: number): void {
-    if (now - this.lastCutAt < holdMs) return;
+  /** Cuts the limit (at most once per `holdMs`); returns whether it did. */
+  overloaded(now: number, holdMs: number): boolean {
+    if (now - this.lastCutAt < holdMs) return false;
     this.lastCutAt = now;
     const base = Math.min(this.limit, this.inFlight + 1);
     this.limit = Math.max(this.min, Math.floor(base * this.decrease));
+    return true;
+  }
+
+  /** Puts the limit back where it was (cuts that did not help). */
+  restore(limit: number): void {
+    this.limit = limit;
   }
 
   succeeded(): void {

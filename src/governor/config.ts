@@ -33,11 +33,16 @@ export interface GovernorConfig {
     /** Factor applied to what was in flight on overload. Default 0.9. */
     decrease?: number;
   };
-  /** Retries allowed per first attempts. Defaults: see `RetryBudgetOptions`. */
-  retryBudget?: Partial<RetryBudgetOptions>;
+  /**
+   * A budget of retries per first attempts, past which the SDK is told not to retry (non-429
+   * errors): a server-protection design that turns retries the SDK would have made into failed
+   * calls, so it is off unless given. Default: false (no budget). Options: see `RetryBudgetOptions`.
+   */
+  retryBudget?: Partial<RetryBudgetOptions> | false;
   /**
    * SRE adaptive throttling: attempts are shed locally with probability
-   * `(attempts - K x accepted) / (attempts + 1)` while the API answers 529. 0 turns it off. Default 2.
+   * `(attempts - K x accepted) / (attempts + 1)` while the API answers 529. It refuses calls the
+   * SDK alone might have completed, so it is off unless set (K = 2 is SRE's usual). Default 0 (off).
    */
   overloadSheddingK?: number;
   /** Where the control loop reads its signals. Default: the metrics registry (when metrics are on), else the governor's own counts. */
@@ -51,7 +56,7 @@ export type ResolvedGovernorConfig = Required<
 > & {
   signals: SignalSource | undefined;
   ramp: RampOptions;
-  retryBudget: RetryBudgetOptions;
+  retryBudget: RetryBudgetOptions | false;
   concurrency: Required<NonNullable<GovernorConfig['concurrency']>>;
 };
 
@@ -73,8 +78,11 @@ export function resolveGovernorConfig(config: GovernorConfig = {}): ResolvedGove
       ...config.ramp,
     },
     concurrency: { min: 1, max: 1000, decrease: 0.9, ...config.concurrency },
-    retryBudget: { ratio: 0.1, minPerSecond: 1, windowMs: 10_000, ...config.retryBudget },
-    overloadSheddingK: config.overloadSheddingK ?? 2,
+    retryBudget:
+      config.retryBudget === undefined || config.retryBudget === false
+        ? false
+        : { ratio: 0.1, minPerSecond: 1, windowMs: 10_000, ...config.retryBudget },
+    overloadSheddingK: config.overloadSheddingK ?? 0,
     signals: config.signals,
     controlIntervalMs: config.controlIntervalMs ?? 1000,
   };
@@ -90,7 +98,7 @@ export function resolveGovernorConfig(config: GovernorConfig = {}): ResolvedGove
   positive('controlIntervalMs', resolved.controlIntervalMs);
   positive('ramp.baselineMs', resolved.ramp.baselineMs);
   positive('ramp.floorPerSecond', resolved.ramp.floorPerSecond);
-  positive('retryBudget.windowMs', resolved.retryBudget.windowMs);
+  if (resolved.retryBudget) positive('retryBudget.windowMs', resolved.retryBudget.windowMs);
   positive('concurrency.min', resolved.concurrency.min);
   if (!(resolved.headroom >= 0 && resolved.headroom < 1)) problems.push('headroom must be in [0, 1)');
   if (!(resolved.concurrency.decrease > 0 && resolved.concurrency.decrease < 1))

@@ -28,6 +28,11 @@ export class CubicRate {
     this.throttledAt = now;
   }
 
+  /** Back to unlimited, as before the first throttle (cuts that did not help). */
+  reset(): void {
+    this.throttledAt = undefined;
+  }
+
   /** The rate allowed now (requests/s). */
   rate(now: number, measured: number): number {
     if (this.throttledAt === undefined) return Number.POSITIVE_INFINITY;

@@ -1,4 +1,3 @@
-import { isAccelerationLimit } from '../facts/acceleration';
 import type { AttemptFacts, VetoReason } from '../facts/attempt-facts';
 import { advisedWaitMs } from '../facts/sdk-rules';
 import { ConcurrencyLimit } from './concurrency';
@@ -7,6 +6,7 @@ import { CubicRate } from './cubic-rate';
 import { GovernorRejectedError, type RejectReason } from './errors';
 import { type Admission, Gate, type Pacer } from './gate';
 import { HeaderCap } from './header-cap';
+import { LoadResponse } from './load-response';
 import { Ramp } from './ramp';
 import { RetryBudget } from './retry-budget';
 import { SendRate } from './send-rate';
@@ -44,7 +44,11 @@ export class Governor implements Pacer {
   private readonly ramp: Ramp;
   private readonly headerCap: HeaderCap;
   private readonly concurrency: ConcurrencyLimit;
-  private readonly budget: RetryBudget;
+  private readonly budget: RetryBudget | undefined;
+  /** Judges each concurrency cut for 529s and timeouts by whether they became rarer. */
+  private readonly overloadResponse: LoadResponse;
+  /** Judges each rate cut (or ramp arming) for 429s by whether they became rarer. */
+  private readonly rateLimitResponse: LoadResponse;
   private pausedUntil = Number.NEGATIVE_INFINITY;
   /** Whether any response of the domain has arrived (before it: the cold-start pace). */
   private answered = false;
@@ -70,7 +74,9 @@ export class Governor implements Pacer {
     this.headerCap = new HeaderCap(config.headroom, 10_000);
     const { min, max, decrease } = config.concurrency;
     this.concurrency = new ConcurrencyLimit(min, max, decrease);
-    this.budget = new RetryBudget(config.retryBudget, now);
+    this.budget = config.retryBudget ? new RetryBudget(config.retryBudget, now) : undefined;
+    this.overloadResponse = new LoadResponse(now);
+    this.rateLimitResponse = new LoadResponse(now);
     this.gate = new Gate(this, clock, config.maxQueue, config.maxWaitMs, (reason) =>
       this.recorder?.rejected(reason),
     );
@@ -84,7 +90,7 @@ export class Governor implements Pacer {
       this.recorder?.rejected('overloaded');
       throw new GovernorRejectedError('overloaded');
     }
-    this.budget.record(isRetry, this.clock());
+    this.budget?.record(isRetry, this.clock());
     const entered = this.gate.enter(signal);
     if (!(entered instanceof Promise)) {
       this.recorder?.waited(0);
@@ -114,6 +120,12 @@ export class Governor implements Pacer {
     return this.sent;
   }
 
+  /** Rate cuts and ramp arming that did not make 429s rarer. */
+  private readonly undoRateCuts = () => {
+    this.cubic.reset();
+    this.ramp.disarm();
+  };
+
   /** An attempt that went through `enter()` ended (response read, failed, or abandoned). */
   ended(facts: AttemptFacts, admission: Admission): void {
     const now = this.clock();
@@ -121,14 +133,19 @@ export class Governor implements Pacer {
     this.headerCap.update(facts.rateLimits, admission);
     const { outcome } = facts;
     const advised = advisedWaitMs(facts.retryAfterMs);
-    // One retry-after pauses every sender of the domain, never earlier than advised. One longer
-    // than any call may wait fails its own call (the verdict) and does not freeze the others.
-    if (
-      advised !== undefined &&
-      advised <= this.config.maxWaitMs &&
-      (facts.status === 429 || facts.status === 529)
-    ) {
-      const until = now + advised + this.random() * this.config.pauseJitterMs;
+    // One retry-after pauses every sender of the domain, never earlier than advised, unless
+    // slowing down for that kind of error was just seen not to help (then only its own call
+    // waits, as with the SDK alone). One longer than any call may wait fails its own call (the
+    // verdict) and does not freeze the others.
+    const response =
+      facts.status === 429
+        ? this.rateLimitResponse
+        : facts.status === 529
+          ? this.overloadResponse
+          : undefined;
+    if (advised !== undefined && advised <= this.config.maxWaitMs && response && !response.quiet(now)) {
+      // Jitter in proportion: a 1 ms retry-after is not a reason to hold every sender 250 ms.
+      const until = now + advised + this.random() * Math.min(this.config.pauseJitterMs, advised);
       if (until > this.pausedUntil) {
         const started = now >= this.pausedUntil;
         this.recorder?.paused(until - Math.max(now, this.pausedUntil), started);
@@ -137,13 +154,22 @@ export class Governor implements Pacer {
     }
     if (this.signals instanceof LocalSignals) this.signals.record(facts, now);
     if (facts.status === 429 || facts.status === 529) this.ramp.rejected(admission.at, now);
-    if (isAccelerationLimit(facts)) {
-      this.ramp.hit(now);
-    } else if (facts.status === 429 && outcome.retryable !== false) {
-      this.cubic.throttled(now, this.bucket.ratePerSecond, this.sendRate.perSecond(now), HOLD_MS);
+    // Slow down only where it can be judged, and only while slowing down has been seen to help.
+    const rateLimited = facts.status === 429 && outcome.retryable !== false;
+    this.rateLimitResponse.record(rateLimited, now);
+    if (rateLimited && this.rateLimitResponse.mayCut(now)) {
+      // The ramp limiter (a drastic slow-down, to its floor) is armed by the API's own word only;
+      // a 429 with headroom left is merely suspected of it (the metrics count it as a spike).
+      if (outcome.errorCode === 'ramp_limit_exceeded') this.ramp.hit(now);
+      else this.cubic.throttled(now, this.bucket.ratePerSecond, this.sendRate.perSecond(now), HOLD_MS);
+      this.rateLimitResponse.cut(now, this.undoRateCuts);
     }
-    if (outcome.errorType === 'overloaded_error' || outcome.errorType === 'timeout') {
-      this.concurrency.overloaded(now, HOLD_MS);
+    const overloaded = outcome.errorType === 'overloaded_error' || outcome.errorType === 'timeout';
+    this.overloadResponse.record(overloaded, now);
+    if (overloaded) {
+      const before = this.concurrency.current;
+      if (this.overloadResponse.mayCut(now) && this.concurrency.overloaded(now, HOLD_MS))
+        this.overloadResponse.cut(now, () => this.concurrency.restore(before));
     } else if (!outcome.failed) {
       this.concurrency.succeeded();
       const usage = facts.reply?.usage;
@@ -169,7 +195,7 @@ export class Governor implements Pacer {
     else if ((advisedWaitMs(facts.retryAfterMs) ?? 0) > this.config.maxWaitMs)
       reason = 'retry_after_too_long';
     // A 429's retry waits at the gate (paused, paced), so it cannot amplify: the budget is for the rest.
-    else if (facts.status !== 429 && !this.budget.allows(this.clock())) reason = 'budget';
+    else if (facts.status !== 429 && this.budget && !this.budget.allows(this.clock())) reason = 'budget';
     if (reason) this.recorder?.vetoed(reason);
     return reason;
   }
@@ -229,7 +255,10 @@ export class Governor implements Pacer {
       return;
     }
     const now = this.clock();
-    if (signals.accelerationLimited > 0) this.ramp.hit(now);
+    if (signals.accelerationLimited > 0 && this.rateLimitResponse.mayCut(now)) {
+      this.ramp.hit(now);
+      this.rateLimitResponse.cut(now, this.undoRateCuts);
+    }
     const k = this.config.overloadSheddingK;
     // SRE adaptive throttling, on counts over the signal window.
     const attempts = signals.attempts * signals.windowSeconds;

@@ -46,6 +46,11 @@ export class Ramp {
     if (this.options.mode === 'auto') this.armedUntil = now + this.options.armedForMs;
   }
 
+  /** Disarms an `auto` limiter (its hits proved not to be ours to fix); `always` stays armed. */
+  disarm(): void {
+    if (this.options.mode === 'auto') this.armedUntil = Number.NEGATIVE_INFINITY;
+  }
+
   armed(now: number): boolean {
     return now < this.armedUntil;
   }

@@ -1,6 +1,7 @@
 import { ConcurrencyLimit } from './concurrency';
 import { CubicRate } from './cubic-rate';
 import { HeaderCap } from './header-cap';
+import { LoadResponse } from './load-response';
 import { Ramp } from './ramp';
 import { RetryBudget } from './retry-budget';
 import { TokenBucket } from './token-bucket';
@@ -155,5 +156,42 @@ describe('RetryBudget', () => {
     }
     expect(budget.allows(0)).toBe(false);
     expect(budget.allows(10_250)).toBe(true);
+  });
+});
+
+describe('LoadResponse', () => {
+  /** `n` attempts at 10 ms apart from `from`, every `every`-th an error. */
+  function feed(response: LoadResponse, from: number, n: number, every: number) {
+    for (let i = 0; i < n; i++) response.record(i % every === 0, from + i * 10);
+    return { end: from + n * 10 };
+  }
+
+  it('does not allow a cut before there are attempts to judge it by', () => {
+    const response = new LoadResponse(0);
+    feed(response, 0, 5, 1);
+    expect(response.mayCut(50)).toBe(false);
+  });
+
+  it('undoes cuts that did not lower the overloaded share (errors the client cannot change), then holds off', () => {
+    const response = new LoadResponse(0);
+    const { end } = feed(response, 0, 100, 10); // 10% overloaded
+    expect(response.mayCut(end)).toBe(true);
+    let undone = 0;
+    response.cut(end, () => undone++);
+    const after = feed(response, end, 300, 10); // still 10%, 3 s later
+    expect(undone).toBe(1);
+    expect(response.mayCut(after.end)).toBe(false);
+    const later = feed(response, after.end + 30_000, 50, 10);
+    expect(response.mayCut(later.end)).toBe(true);
+  });
+
+  it("keeps cuts that lowered the share (an overload the client's own traffic feeds)", () => {
+    const response = new LoadResponse(0);
+    const { end } = feed(response, 0, 100, 2); // 50% overloaded
+    let undone = 0;
+    response.cut(end, () => undone++);
+    const after = feed(response, end, 300, 10); // 10% after the cut
+    expect(undone).toBe(0);
+    expect(response.mayCut(after.end)).toBe(true);
   });
 });

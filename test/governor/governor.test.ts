@@ -194,6 +194,7 @@ describe('the governor', () => {
     };
     const { client, registry } = governed(sim, {
       controlIntervalMs: 10,
+      overloadSheddingK: 2, // off by default: it refuses calls the SDK alone might complete
       signals: {
         read() {
           queueMicrotask(firstRead);
