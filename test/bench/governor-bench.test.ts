@@ -19,11 +19,14 @@ describe('npm run bench:governor, short mode', () => {
       'acceleration cold start',
       'capacity drop',
       'spend limit',
+      '529 sweep 40%',
+      'load-independent errors',
+      'load-driven overload',
     ]) {
       expect(done.stdout).toContain(`## ${scenario} (`);
     }
     const ours = done.stdout.split('\n').filter((line) => line.startsWith('| **claude-otel**'));
-    expect(ours).toHaveLength(5);
+    expect(ours).toHaveLength(8);
   }, 180_000);
 
   it('10,000 queued calls: heap and per-call cost are measured', async () => {
