@@ -56,8 +56,21 @@ describe('simulator: every named scenario through the official SDK', () => {
   it('cycle moves healthy -> rate-limited -> overload -> recovery', async () => {
     const cycle = scenario('cycle');
     expect(cycle.phases?.map((p) => p.name)).toEqual(['healthy', 'rate-limited', 'overload', 'recovery']);
-    const phases = cycle.phases?.map((p) => ({ ...p, durationMs: 300 }));
-    sim = await startSimulator({ ...cycle, phases, latency: { responseMs: 0, firstTokenMs: 0, deltaMs: 0 } });
+    // 300 ms phases; the rate-limited one with a bucket of one request (refilled every 100 ms, and
+    // said exactly in retry-after-ms), so that a slow machine sending only a few requests in it
+    // still meets a 429 and its callers still reach the next phase.
+    const phases = cycle.phases?.map((p) => ({
+      ...p,
+      durationMs: 300,
+      ...(p.name === 'rate-limited' ? { limits: { requestsPerMinute: 600, burstSeconds: 0.1 } } : {}),
+    }));
+    sim = await startSimulator({
+      ...cycle,
+      phases,
+      retryAfterMs: true,
+      logSize: 1_000_000, // every attempt of the run, not the last 1000 (a fast machine sends more)
+      latency: { responseMs: 0, firstTokenMs: 0, deltaMs: 0 },
+    });
     const deadline = performance.now() + 1500;
     while (performance.now() < deadline) await runWorkload(sim, { calls: 4, concurrency: 4, streamEvery: 0 });
     const byPhase = new Map<string, Set<number | null>>();
