@@ -324,6 +324,13 @@ function find(scenario, strategy) {
   return results.find((r) => r.scenario === scenario)?.strategies.find((s) => s.strategy === strategy);
 }
 
+/** Checks of claude-otel against the SDK alone on one scenario (none when it did not run). */
+function versusSdk(scenario, checks) {
+  const sdk = find(scenario, 'sdk');
+  const gov = find(scenario, 'claude-otel');
+  return sdk && gov ? checks(sdk, gov) : [];
+}
+
 function checkTargets() {
   const ours = (scenario) => find(scenario, 'claude-otel');
   const overload = ours('2x overload');
@@ -339,10 +346,8 @@ function checkTargets() {
     check('2x overload: no failed calls', overload.failedCalls, overload.failedCalls === 0),
     ...results
       .filter((r) => r.scenario.startsWith('529 sweep'))
-      .flatMap((r) => {
-        const sdk = find(r.scenario, 'sdk');
-        const gov = find(r.scenario, 'claude-otel');
-        return [
+      .flatMap((r) =>
+        versusSdk(r.scenario, (sdk, gov) => [
           check(
             `${r.scenario}: failed calls <= SDK alone + 1 point`,
             `${gov.failedShare} vs ${sdk.failedShare}`,
@@ -353,42 +358,32 @@ function checkTargets() {
             `${gov.attemptsPerSuccess} vs ${sdk.attemptsPerSuccess}`,
             gov.attemptsPerSuccess <= sdk.attemptsPerSuccess * 1.02,
           ),
-        ];
-      }),
-    ...(() => {
-      const sdk = find('load-driven overload', 'sdk');
-      const gov = find('load-driven overload', 'claude-otel');
-      if (!sdk || !gov) return [];
-      return [
-        check(
-          'load-driven overload: more successful calls than SDK alone',
-          `${gov.succeededCalls} vs ${sdk.succeededCalls}`,
-          gov.succeededCalls > sdk.succeededCalls,
-        ),
-        check(
-          'load-driven overload: fewer attempts than SDK alone',
-          `${gov.attempts} vs ${sdk.attempts}`,
-          gov.attempts < sdk.attempts,
-        ),
-      ];
-    })(),
-    ...(() => {
-      const sdk = find('load-independent errors', 'sdk');
-      const gov = find('load-independent errors', 'claude-otel');
-      if (!sdk || !gov) return [];
-      return [
-        check(
-          'load-independent errors: >= 0.8x the calls/s of SDK alone',
-          `${gov.goodputPerSecond} vs ${sdk.goodputPerSecond}`,
-          gov.goodputPerSecond >= 0.8 * sdk.goodputPerSecond,
-        ),
-        check(
-          'load-independent errors: no more failed calls than SDK alone',
-          `${gov.failedCalls} vs ${sdk.failedCalls}`,
-          gov.failedCalls <= sdk.failedCalls,
-        ),
-      ];
-    })(),
+        ]),
+      ),
+    ...versusSdk('load-driven overload', (sdk, gov) => [
+      check(
+        'load-driven overload: more successful calls than SDK alone',
+        `${gov.succeededCalls} vs ${sdk.succeededCalls}`,
+        gov.succeededCalls > sdk.succeededCalls,
+      ),
+      check(
+        'load-driven overload: fewer attempts than SDK alone',
+        `${gov.attempts} vs ${sdk.attempts}`,
+        gov.attempts < sdk.attempts,
+      ),
+    ]),
+    ...versusSdk('load-independent errors', (sdk, gov) => [
+      check(
+        'load-independent errors: >= 0.8x the calls/s of SDK alone',
+        `${gov.goodputPerSecond} vs ${sdk.goodputPerSecond}`,
+        gov.goodputPerSecond >= 0.8 * sdk.goodputPerSecond,
+      ),
+      check(
+        'load-independent errors: no more failed calls than SDK alone',
+        `${gov.failedCalls} vs ${sdk.failedCalls}`,
+        gov.failedCalls <= sdk.failedCalls,
+      ),
+    ]),
     check(
       'acceleration: zero ramp-limit hits after warm-up',
       ramp.accelerationHitsAfterWarmup,

@@ -1,4 +1,6 @@
 import type { AnyRegistry } from '../../metrics/attempt-metrics';
+import { ATTEMPT_METRIC_NAMES } from '../../metrics/attempt-metrics';
+import { GOVERNOR_METRIC_NAMES } from '../../metrics/governor-metrics';
 
 /** What one run's prom-client registry says: the numbers a dashboard would show. */
 export interface Telemetry {
@@ -30,23 +32,8 @@ interface Sample {
   metricName?: string;
 }
 
-const NAMES = [
-  'anthropic_attempts_total',
-  'anthropic_retries_total',
-  'anthropic_backoff_seconds',
-  'anthropic_acceleration_limit_spikes_total',
-  'anthropic_tokens_total',
-  'anthropic_attempts_in_flight',
-  'anthropic_governor_allowed_requests_per_second',
-  'anthropic_governor_concurrency_limit',
-  'anthropic_governor_queued_requests',
-  'anthropic_governor_paused',
-  'anthropic_governor_wait_seconds',
-  'anthropic_governor_rejected_total',
-  'anthropic_governor_retry_vetoes_total',
-  'anthropic_governor_pauses_total',
-  'anthropic_governor_paused_seconds_total',
-];
+/** Every metric claude-otel registers (a few the demo does not show cost nothing to read). */
+const NAMES = [...ATTEMPT_METRIC_NAMES, ...GOVERNOR_METRIC_NAMES];
 
 /**
  * Reads a registry (gauges are collected as at a scrape). Each metric by the name it was
