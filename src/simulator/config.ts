@@ -33,6 +33,12 @@ export interface SharedCapacity {
   otherTenantsPerSecond: number;
   /** The window this client's arrival rate is measured over. Default 1000 ms. */
   windowMs: number;
+  /**
+   * Work a rejected request costs the backend, as a share of a served one (0 to 1). Default 0:
+   * rejections are free and the backend serves its capacity however much it is offered; above 0
+   * it serves less the more it is overloaded (congestion collapse).
+   */
+  rejectionCost: number;
 }
 
 /** What every fault shares: when and to whom it applies. */
@@ -221,7 +227,7 @@ export function resolveConfig(options: SimulatorOptions = {}): SimulatorConfig {
     latency: { ...DEFAULT_CONFIG.latency, ...options.latency },
     acceleration: options.acceleration ? { ...DEFAULT_ACCELERATION, ...options.acceleration } : null,
     sharedCapacity: options.sharedCapacity
-      ? { otherTenantsPerSecond: 0, windowMs: 1000, ...options.sharedCapacity }
+      ? { otherTenantsPerSecond: 0, windowMs: 1000, rejectionCost: 0, ...options.sharedCapacity }
       : null,
   };
   validateConfig(config);
@@ -253,6 +259,8 @@ function validateConfig(config: SimulatorConfig): void {
   const shared = config.sharedCapacity;
   if (shared && !(shared.capacityPerSecond > 0 && shared.otherTenantsPerSecond >= 0 && shared.windowMs > 0))
     problems.push('sharedCapacity needs capacityPerSecond > 0, otherTenantsPerSecond >= 0 and windowMs > 0');
+  if (shared && !(shared.rejectionCost >= 0 && shared.rejectionCost <= 1))
+    problems.push('sharedCapacity.rejectionCost must be between 0 and 1');
   if (config.acceleration && !(config.acceleration.growth >= 0))
     problems.push('acceleration.growth must be >= 0');
   if (problems.length > 0) throw new Error(`Invalid simulator config: ${problems.join('; ')}`);

@@ -18,11 +18,11 @@ function offer(model: TrafficModel, from: number, perSecond: number, seconds: nu
   return { share: overloaded / offered, end: from + seconds * 1000 };
 }
 
-const model = () =>
+const model = (rejectionCost = 0) =>
   new TrafficModel(
     resolveConfig({
       limits: { requestsPerMinute: 1e7, inputTokensPerMinute: 1e10, outputTokensPerMinute: 1e10 },
-      sharedCapacity: { capacityPerSecond: 60, otherTenantsPerSecond: 30 },
+      sharedCapacity: { capacityPerSecond: 60, otherTenantsPerSecond: 30, rejectionCost },
     }),
     0,
   );
@@ -42,5 +42,27 @@ describe('a shared backend: 529s that respond to load', () => {
     const traffic = model();
     const { end } = offer(traffic, 0, 90, 5);
     expect(offer(traffic, end + 1000, 20, 5).share).toBe(0);
+  });
+
+  it('with a rejection cost, overload collapses: k 0.25 at 90/s + 30/s serves (60 - 30) / 0.75 = 40 of 120 -> 67% 529s', () => {
+    const { share } = offer(model(0.25), 0, 90, 10, 8);
+    expect(share).toBeGreaterThan(0.62);
+    expect(share).toBeLessThan(0.72);
+  });
+
+  it('with a rejection cost, the backend serves more in all when offered less: 40/s of ours beats 90/s', () => {
+    const served = (perSecond: number) => perSecond * (1 - offer(model(0.25), 0, perSecond, 10, 8).share);
+    // 40 + 30 = 70 offered: S = (60 - 17.5) / 0.75 = 56.7, ours 40/70 of it = 32.4; at 90/s ours is 30.
+    expect(served(40)).toBeGreaterThan(served(90));
+  });
+
+  it('a rejection cost of 1: everything offered past capacity is rejected', () => {
+    expect(offer(model(1), 0, 90, 10, 8).share).toBe(1);
+  });
+
+  it('refuses a rejection cost outside 0..1', () => {
+    expect(() => resolveConfig({ sharedCapacity: { capacityPerSecond: 60, rejectionCost: 1.5 } })).toThrow(
+      /rejectionCost/,
+    );
   });
 });

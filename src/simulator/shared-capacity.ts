@@ -5,8 +5,11 @@ const SLOT_MS = 100;
 
 /**
  * An overload that responds to load: the API's backend serves `capacityPerSecond` for all its
- * tenants together, and when this client's arrivals plus the other tenants' exceed it, that
- * excess share of arrivals is answered 529. Sending less lowers the share; nothing else does.
+ * tenants together, and when this client's arrivals plus the other tenants' exceed it, the
+ * arrivals it cannot serve are answered 529. Sending less lowers the share; nothing else does.
+ * With `rejectionCost` k > 0 each rejection uses k of a served request's work, so the backend
+ * serves S = (C - kL) / (1 - k) of an offered L > C: past capacity, more load means fewer
+ * requests served in all (congestion collapse).
  */
 export class SharedBackend {
   private readonly slots: Int32Array;
@@ -34,8 +37,12 @@ export class SharedBackend {
 
   /** The share of arrivals the backend cannot serve now: 0 under capacity. */
   overloadShare(ours: number): number {
-    const offered = ours + this.config.otherTenantsPerSecond;
-    return offered > this.config.capacityPerSecond ? (offered - this.config.capacityPerSecond) / offered : 0;
+    const { capacityPerSecond: capacity, otherTenantsPerSecond, rejectionCost: k } = this.config;
+    const offered = ours + otherTenantsPerSecond;
+    if (offered <= capacity) return 0;
+    if (k >= 1) return 1;
+    const served = Math.max(0, (capacity - k * offered) / (1 - k));
+    return 1 - served / offered;
   }
 
   /** Records an arrival and says whether it is answered 529. */
