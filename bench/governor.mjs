@@ -3,7 +3,8 @@
 //   fixed-rate   calls paced at the nominal limit, as a p-queue or bottleneck user configures it
 //   aws-adaptive a port of the AWS SDK's adaptive retry mode (CUBIC token bucket)
 //   claude-otel  claude-otel's governor, defaults
-//   oracle       every attempt paced exactly at the true capacity (where there is one)
+//   oracle       every attempt paced exactly at the true capacity (where there is one), or sent
+//                the moment the acceleration limit admits it (knowing the limit exactly)
 // Scenarios: 2x overload, a 529 episode, an acceleration-limit cold start, a capacity drop
 // mid-run, a spend limit. Writes results/governor.{json,md,svg}.
 //   node bench/governor.mjs [--seconds 20] [--short] [--no-write]
@@ -17,6 +18,7 @@ import { claudeMiddleware } from '../dist/esm/index.mjs';
 import { startSimulator } from '../dist/esm/simulator.mjs';
 import { awsAdaptiveMiddleware } from './strategies/aws-adaptive.mjs';
 import { Pacer } from './strategies/pacer.mjs';
+import { rampOracleMiddleware } from './strategies/ramp-oracle.mjs';
 
 const require = createRequire(import.meta.url);
 const Anthropic = require('@anthropic-ai/sdk').default;
@@ -109,8 +111,22 @@ const scenarios = [
     },
   },
   {
-    // An overload that responds to load: the backend serves 60/s, other tenants send 30/s.
+    // An overload that responds to load and collapses under it: the backend serves 60/s for all
+    // tenants, other tenants send 30/s, and each rejection costs it a quarter of a served request,
+    // so the more it is offered past capacity the less it serves (see SharedCapacity.rejectionCost).
     name: 'load-driven overload',
+    workers: 60,
+    strategies: ['sdk', 'claude-otel'],
+    sim: {
+      limits: HIGH,
+      latency: { responseMs: 50 },
+      sharedCapacity: { capacityPerSecond: 60, otherTenantsPerSecond: 30, rejectionCost: 0.25 },
+    },
+  },
+  {
+    // The same backend when rejections cost it nothing: it serves 60/s however much it is offered,
+    // so a client's share only grows with what it sends and backing off cannot pay the caller.
+    name: 'shared overload, free rejections',
     workers: 60,
     strategies: ['sdk', 'claude-otel'],
     sim: {
@@ -147,6 +163,9 @@ const strategies = {
     options: { middleware: [claudeMiddleware({ governor: false, metrics: { registry: new Registry() } })] },
   }),
   oracle: (scenario, start) => {
+    // Against an acceleration limit: ramps exactly as fast as it allows.
+    if (scenario.sim.acceleration)
+      return { options: { middleware: [rampOracleMiddleware(scenario.sim.acceleration)] } };
     if (!scenario.capacity) return undefined;
     const pacer = new Pacer(scenario.capacity(0));
     const pace = async (request, next) => {
@@ -335,6 +354,7 @@ function checkTargets() {
   const ours = (scenario) => find(scenario, 'claude-otel');
   const overload = ours('2x overload');
   const ramp = ours('acceleration cold start');
+  const rampOracle = find('acceleration cold start', 'oracle');
   const check = (name, value, pass) => ({ target: name, value, pass });
   return [
     check(
@@ -372,6 +392,18 @@ function checkTargets() {
         gov.attempts < sdk.attempts,
       ),
     ]),
+    ...versusSdk('shared overload, free rejections', (sdk, gov) => [
+      check(
+        'shared overload, free rejections: >= 0.97x the successful calls of SDK alone (backing off cannot pay here)',
+        `${gov.succeededCalls} vs ${sdk.succeededCalls}`,
+        gov.succeededCalls >= 0.97 * sdk.succeededCalls,
+      ),
+      check(
+        'shared overload, free rejections: no more failed calls than SDK alone',
+        `${gov.failedCalls} vs ${sdk.failedCalls}`,
+        gov.failedCalls <= sdk.failedCalls,
+      ),
+    ]),
     ...versusSdk('load-independent errors', (sdk, gov) => [
       check(
         'load-independent errors: >= 0.8x the calls/s of SDK alone',
@@ -384,6 +416,15 @@ function checkTargets() {
         gov.failedCalls <= sdk.failedCalls,
       ),
     ]),
+    ...(rampOracle
+      ? [
+          check(
+            'acceleration: goodput >= 0.9x the ramp oracle',
+            `${ramp.goodputPerSecond} vs ${rampOracle.goodputPerSecond}`,
+            ramp.goodputPerSecond >= 0.9 * rampOracle.goodputPerSecond,
+          ),
+        ]
+      : []),
     check(
       'acceleration: zero ramp-limit hits after warm-up',
       ramp.accelerationHitsAfterWarmup,

@@ -8,6 +8,8 @@ export class CubicRate {
   private k = 0;
   private throttledAt: number | undefined;
   private lastCutAt = Number.NEGATIVE_INFINITY;
+  private frozenAt: number | undefined;
+  private frozenUntil = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly beta: number,
@@ -26,6 +28,7 @@ export class CubicRate {
     this.wMax = Math.max(this.minRate, wMax);
     this.k = Math.cbrt((this.wMax * (1 - this.beta)) / this.scale);
     this.throttledAt = now;
+    this.frozenAt = undefined;
   }
 
   /** Back to unlimited, as before the first throttle (cuts that did not help). */
@@ -33,10 +36,36 @@ export class CubicRate {
     this.throttledAt = undefined;
   }
 
+  /**
+   * A way back to the curve as it is at `now` (a cut that did not help is taken back, not all of
+   * them), held there until the given time: the level before that cut is the one that paid.
+   */
+  saved(now: number): (holdUntil: number) => void {
+    const { wMax, k, throttledAt } = this;
+    return (holdUntil) => {
+      this.wMax = wMax;
+      this.k = k;
+      this.throttledAt = throttledAt;
+      this.frozenAt = undefined;
+      this.freeze(now, holdUntil);
+    };
+  }
+
+  /** Holds the curve where it was at `at` until `until`, then lets it grow on from there. */
+  freeze(at: number, until: number): void {
+    if (this.throttledAt === undefined) return;
+    this.frozenAt = at;
+    this.frozenUntil = until;
+  }
+
   /** The rate allowed now (requests/s). */
   rate(now: number, measured: number): number {
     if (this.throttledAt === undefined) return Number.POSITIVE_INFINITY;
-    const t = (now - this.throttledAt) / 1000;
+    if (this.frozenAt !== undefined && now >= this.frozenUntil) {
+      this.throttledAt += this.frozenUntil - this.frozenAt;
+      this.frozenAt = undefined;
+    }
+    const t = ((this.frozenAt ?? now) - this.throttledAt) / 1000;
     const cubic = this.scale * (t - this.k) ** 3 + this.wMax;
     const ceiling = Math.max(2 * measured, this.wMax);
     return Math.max(this.minRate, Math.min(cubic, ceiling));

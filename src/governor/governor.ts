@@ -30,6 +30,10 @@ const RATE_REFRESH_MS = 100;
 const SHED_MIN_ATTEMPTS = 20;
 /** A burst of 429s or 529s within this is one signal for the rate and the concurrency limit. */
 const HOLD_MS = 500;
+/** No overload cut in a domain's first 5 s (one judging window): a start-up burst is no steady state to judge by. */
+const OVERLOAD_WARMUP_MS = 5000;
+/** After an overload cut that did not pay: no cut, and the rate held where it paid, this long. */
+const OVERLOAD_QUIET_MS = 30_000;
 
 /**
  * One limit domain's traffic governor (one API key and base URL). Every attempt passes `enter()`;
@@ -40,6 +44,8 @@ export class Governor implements Pacer {
   private readonly gate: Gate;
   private readonly bucket: TokenBucket;
   private readonly cubic: CubicRate;
+  /** The rate cut for 529s and timeouts (the concurrency limit binds only where attempts are long). */
+  private readonly overloadRate: CubicRate;
   private readonly sendRate: SendRate;
   private readonly ramp: Ramp;
   private readonly headerCap: HeaderCap;
@@ -69,13 +75,17 @@ export class Governor implements Pacer {
     const now = clock();
     this.bucket = new TokenBucket(Number.POSITIVE_INFINITY, config.burst, now);
     this.cubic = new CubicRate(0.7, 0.4, config.minRatePerSecond);
+    this.overloadRate = new CubicRate(0.5, 0.4, config.minRatePerSecond);
     this.sendRate = new SendRate(now);
     this.ramp = new Ramp(config.ramp, now);
     this.headerCap = new HeaderCap(config.headroom, 10_000);
     const { min, max, decrease } = config.concurrency;
     this.concurrency = new ConcurrencyLimit(min, max, decrease);
     this.budget = config.retryBudget ? new RetryBudget(config.retryBudget, now) : undefined;
-    this.overloadResponse = new LoadResponse(now);
+    this.overloadResponse = new LoadResponse(now, {
+      warmupMs: OVERLOAD_WARMUP_MS,
+      quietMs: OVERLOAD_QUIET_MS,
+    });
     this.rateLimitResponse = new LoadResponse(now);
     this.gate = new Gate(this, clock, config.maxQueue, config.maxWaitMs, (reason) =>
       this.recorder?.rejected(reason),
@@ -107,7 +117,7 @@ export class Governor implements Pacer {
     if (now < this.pausedUntil) return this.pausedUntil - now;
     if (this.concurrency.full()) return Number.POSITIVE_INFINITY;
     if (now - this.rateAt >= RATE_REFRESH_MS) this.refreshRate(now);
-    return this.bucket.waitMs(now);
+    return Math.max(this.ramp.waitMs(now), this.bucket.waitMs(now));
   }
 
   /** Pacer: the next attempt goes now. */
@@ -143,9 +153,13 @@ export class Governor implements Pacer {
         : facts.status === 529
           ? this.overloadResponse
           : undefined;
+    const rampLimited = outcome.errorCode === 'ramp_limit_exceeded';
+    if (rampLimited && !this.rateLimitResponse.quiet(now)) this.ramp.hit(now);
     if (advised !== undefined && advised <= this.config.maxWaitMs && response && !response.quiet(now)) {
-      // Jitter in proportion: a 1 ms retry-after is not a reason to hold every sender 250 ms.
-      const until = now + advised + this.random() * Math.min(this.config.pauseJitterMs, advised);
+      // Jitter in proportion: a 1 ms retry-after is not a reason to hold every sender 250 ms. After
+      // an acceleration limit none: the ramp limiter spreads the sends that follow, one by one.
+      const jitter = rampLimited ? 0 : this.random() * Math.min(this.config.pauseJitterMs, advised);
+      const until = now + advised + jitter;
       if (until > this.pausedUntil) {
         const started = now >= this.pausedUntil;
         this.recorder?.paused(until - Math.max(now, this.pausedUntil), started);
@@ -154,22 +168,37 @@ export class Governor implements Pacer {
     }
     if (this.signals instanceof LocalSignals) this.signals.record(facts, now);
     if (facts.status === 429 || facts.status === 529) this.ramp.rejected(admission.at, now);
+    else if (facts.status !== undefined && facts.status < 300) this.ramp.accepted(admission.at, now);
     // Slow down only where it can be judged, and only while slowing down has been seen to help.
+    const succeeded = facts.status !== undefined && !outcome.failed;
     const rateLimited = facts.status === 429 && outcome.retryable !== false;
-    this.rateLimitResponse.record(rateLimited, now);
+    this.rateLimitResponse.record(rateLimited, now, succeeded);
     if (rateLimited && this.rateLimitResponse.mayCut(now)) {
-      // The ramp limiter (a drastic slow-down, to its floor) is armed by the API's own word only;
-      // a 429 with headroom left is merely suspected of it (the metrics count it as a spike).
-      if (outcome.errorCode === 'ramp_limit_exceeded') this.ramp.hit(now);
-      else this.cubic.throttled(now, this.bucket.ratePerSecond, this.sendRate.perSecond(now), HOLD_MS);
+      // The ramp limiter (armed above, on the API's own word, from the first one) needs no rate
+      // cut; a 429 with headroom left is merely suspected of it (the metrics count it as a spike).
+      if (!rampLimited)
+        this.cubic.throttled(now, this.bucket.ratePerSecond, this.sendRate.perSecond(now), HOLD_MS);
+      this.rateLimitResponse.cut(now, this.undoRateCuts);
+    } else if (rampLimited && !this.rateLimitResponse.quiet(now)) {
+      // Too few attempts yet to judge by: armed all the same, judged once there are.
       this.rateLimitResponse.cut(now, this.undoRateCuts);
     }
     const overloaded = outcome.errorType === 'overloaded_error' || outcome.errorType === 'timeout';
-    this.overloadResponse.record(overloaded, now);
+    this.overloadResponse.record(overloaded, now, succeeded);
     if (overloaded) {
-      const before = this.concurrency.current;
-      if (this.overloadResponse.mayCut(now) && this.concurrency.overloaded(now, HOLD_MS))
-        this.overloadResponse.cut(now, () => this.concurrency.restore(before));
+      // One step down at a time, each judged before the next: kept only if it paid.
+      if (this.overloadResponse.mayCut(now) && !this.overloadResponse.judging()) {
+        const limit = this.concurrency.current;
+        const restoreRate = this.overloadRate.saved(now);
+        this.concurrency.overloaded(now, HOLD_MS);
+        const sending = this.overloadResponse.sendingPerSecond(now);
+        this.overloadRate.throttled(now, this.bucket.ratePerSecond, sending, HOLD_MS);
+        this.overloadResponse.cut(now, () => {
+          // Back to the last step that paid, and held there: growing back would overload again.
+          this.concurrency.restore(limit);
+          restoreRate(this.clock() + OVERLOAD_QUIET_MS);
+        });
+      }
     } else if (!outcome.failed) {
       this.concurrency.succeeded();
       const usage = facts.reply?.usage;
@@ -205,7 +234,8 @@ export class Governor implements Pacer {
     const now = this.clock();
     if (now - this.rateAt >= RATE_REFRESH_MS) this.refreshRate(now);
     return {
-      allowedRatePerSecond: this.bucket.ratePerSecond,
+      // The ramp limiter counts sends in each second itself (a paced rate would fall behind it).
+      allowedRatePerSecond: Math.min(this.bucket.ratePerSecond, this.ramp.cap(now)),
       concurrencyLimit: this.concurrency.current,
       inFlight: this.concurrency.inFlight,
       queued: this.gate.queued,
@@ -225,7 +255,7 @@ export class Governor implements Pacer {
     const measured = this.sendRate.perSecond(now);
     let rate = Math.min(
       this.cubic.rate(now, measured),
-      this.ramp.cap(now),
+      this.overloadRate.rate(now, measured),
       this.headerCap.cap(now, this.sent),
     );
     if (!this.answered) rate = Math.min(rate, this.config.coldStartPerSecond);

@@ -1,50 +1,96 @@
 import { SlidingCount } from './sliding-count';
 
+export interface LoadResponseOptions {
+  /** What "before a cut" means, ms. Default 5000. */
+  windowMs?: number;
+  /** How long a cut is judged, ms. Default 2000. */
+  trialMs?: number;
+  /** Attempts in the window before any cut. Default 20. */
+  minAttempts?: number;
+  /** No cut for this long after one did not help, ms. Default 30000. */
+  quietMs?: number;
+  /** A cut pays when the error share falls below this x the share before. Default 0.8. */
+  keep?: number;
+  /** ...or when successful attempts per second rise to this x before. Default 1.1. */
+  gain?: number;
+  /** No cut in the first ms (a start-up burst says nothing about a steady state). Default 0. */
+  warmupMs?: number;
+}
+
 interface Trial {
   at: number;
   shareBefore: number;
+  /** Successful attempts per second before the cut (NaN: not known well enough to judge by). */
+  goodputBefore: number;
   undo: () => void;
   attempts: number;
   errors: number;
+  successes: number;
 }
 
 /**
  * Tells errors the client's own traffic causes from errors it cannot change. Each slowing down
- * (a cut of the concurrency limit for 529s, of the rate for 429s: one instance per kind) opens a
- * trial: if, over the next `trialMs` and enough attempts to expect 5 errors at the share before,
- * the share of attempts meeting that error has not fallen below `keep` x what it was, sending
- * less did not help (the overload is others', or random): the trial's cuts are undone and none
- * is made for `quietMs`.
+ * (one instance per kind of error) opens a trial: over the next `trialMs` and enough attempts to
+ * expect 5 errors at the share before, sending less must have paid, either in the error (its
+ * share fell below `keep` x what it was) or in the caller's successes (successful attempts per
+ * second rose by `gain`, as when a backend that pays for its rejections is offered less).
+ * Otherwise the overload is others' or random and slowing down only costs the caller: the
+ * trial's cuts are undone and none is made for `quietMs`.
  */
 export class LoadResponse {
   private readonly attempts: SlidingCount;
   private readonly errors: SlidingCount;
+  private readonly successes: SlidingCount;
   private trial: Trial | undefined;
   private quietUntil = Number.NEGATIVE_INFINITY;
+  private readonly since: number;
 
-  constructor(
-    now: number,
-    windowMs = 5000,
-    private readonly trialMs = 2000,
-    private readonly minAttempts = 20,
-    private readonly quietMs = 30_000,
-    private readonly keep = 0.8,
-  ) {
+  private readonly windowMs: number;
+  private readonly trialMs: number;
+  private readonly minAttempts: number;
+  private readonly quietMs: number;
+  private readonly keep: number;
+  private readonly gain: number;
+  private readonly warmupMs: number;
+
+  constructor(now: number, options: LoadResponseOptions = {}) {
+    this.windowMs = options.windowMs ?? 5000;
+    this.trialMs = options.trialMs ?? 2000;
+    this.minAttempts = options.minAttempts ?? 20;
+    this.quietMs = options.quietMs ?? 30_000;
+    this.keep = options.keep ?? 0.8;
+    this.gain = options.gain ?? 1.1;
+    this.warmupMs = options.warmupMs ?? 0;
+    const { windowMs } = this;
+    this.since = now;
     this.attempts = new SlidingCount(windowMs, 250, now);
     this.errors = new SlidingCount(windowMs, 250, now);
+    this.successes = new SlidingCount(windowMs, 250, now);
   }
 
-  /** Counts a finished attempt (`error`: it met the kind of error this instance judges). */
-  record(error: boolean, now: number): void {
+  /** Counts a finished attempt: `error`, it met the kind of error judged here; `succeeded`, it succeeded. */
+  record(error: boolean, now: number, succeeded = false): void {
     this.attempts.add(now);
     if (error) this.errors.add(now);
+    if (succeeded) this.successes.add(now);
     const trial = this.trial;
     if (!trial) return;
     trial.attempts++;
     if (error) trial.errors++;
+    if (succeeded) trial.successes++;
     if (now - trial.at < this.trialMs || trial.attempts < this.trialAttempts(trial.shareBefore)) return;
     this.trial = undefined;
+    if (process.env.LR_DEBUG)
+      console.error('trial', Math.round(trial.at), Math.round(now), {
+        shareBefore: trial.shareBefore.toFixed(3),
+        share: (trial.errors / trial.attempts).toFixed(3),
+        goodputBefore: trial.goodputBefore.toFixed(1),
+        goodput: ((trial.successes * 1000) / (now - trial.at)).toFixed(1),
+        attempts: trial.attempts,
+      });
     if (trial.errors / trial.attempts < this.keep * trial.shareBefore) return;
+    const goodput = (trial.successes * 1000) / (now - trial.at);
+    if (goodput >= this.gain * trial.goodputBefore) return;
     this.quietUntil = now + this.quietMs;
     trial.undo();
   }
@@ -54,9 +100,21 @@ export class LoadResponse {
     return now < this.quietUntil;
   }
 
+  /** Attempts per second over the last `ms` (whole slots): what a cut is a share of. */
+  sendingPerSecond(now: number, ms = this.trialMs): number {
+    return this.attempts.perSecond(now, this.historyMs(now, ms));
+  }
+
+  /** A cut is being judged. */
+  judging(): boolean {
+    return this.trial !== undefined;
+  }
+
   /** Whether a cut may be made now: enough recent attempts to judge it by, and not in a quiet spell. */
   mayCut(now: number): boolean {
-    return !this.quiet(now) && this.attempts.total(now) >= this.minAttempts;
+    return (
+      !this.quiet(now) && now - this.since >= this.warmupMs && this.attempts.total(now) >= this.minAttempts
+    );
   }
 
   /** A cut was made: open a trial unless one is running; `undo` puts things back if it fails. */
@@ -64,7 +122,16 @@ export class LoadResponse {
     if (this.trial) return;
     const attempts = this.attempts.total(now);
     const shareBefore = attempts > 0 ? this.errors.total(now) / attempts : 0;
-    this.trial = { at: now, shareBefore, undo, attempts: 0, errors: 0 };
+    // Over as long as the trial will run, so both sides see the same noise (and no older transient).
+    // Only from a full window of history: a start-up transient is no baseline to beat.
+    const goodputBefore =
+      now - this.since >= this.windowMs ? this.successes.perSecond(now, this.trialMs) : Number.NaN;
+    this.trial = { at: now, shareBefore, goodputBefore, undo, attempts: 0, errors: 0, successes: 0 };
+  }
+
+  /** `ms`, or less if this instance has not seen that much time yet. */
+  private historyMs(now: number, ms: number): number {
+    return Math.max(250, Math.min(ms, now - this.since));
   }
 
   /** Attempts a trial needs: enough to expect 5 errors at the share before (20 to 500). */

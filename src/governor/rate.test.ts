@@ -55,6 +55,33 @@ describe('CubicRate', () => {
   });
 });
 
+describe('CubicRate, taken back', () => {
+  it('goes back to the curve as it was when saved, holds it there until told, then grows on from there', () => {
+    const rate = new CubicRate(0.5, 0.4, 0.5);
+    rate.throttled(0, Number.POSITIVE_INFINITY, 100, 500);
+    const back = rate.saved(1000);
+    const atSave = rate.rate(1000, 100);
+    rate.throttled(1000, 100, 60, 500); // the cut being judged
+    expect(rate.rate(1000, 100)).toBeCloseTo(30, 6);
+    back(13_000); // judged at 3 s: did not pay
+    expect(rate.rate(3000, 100)).toBeCloseTo(atSave, 6);
+    expect(rate.rate(12_999, 100)).toBeCloseTo(atSave, 6);
+    // After the hold, the curve goes on from the second it was saved at.
+    expect(rate.rate(13_000 + 500, 100)).toBeCloseTo(rate.rate(13_500, 100), 6);
+    const unheld = new CubicRate(0.5, 0.4, 0.5);
+    unheld.throttled(0, Number.POSITIVE_INFINITY, 100, 500);
+    expect(rate.rate(14_000, 100)).toBeCloseTo(unheld.rate(2000, 100), 6);
+  });
+
+  it('saved before any throttle, goes back to unlimited', () => {
+    const rate = new CubicRate(0.5, 0.4, 0.5);
+    const back = rate.saved(0);
+    rate.throttled(0, Number.POSITIVE_INFINITY, 100, 500);
+    back(30_000);
+    expect(rate.rate(1000, 100)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
 describe('HeaderCap', () => {
   const reading = (remaining: number) => ({ requests: { limit: 3000, remaining } });
 
@@ -98,26 +125,48 @@ describe('Ramp', () => {
     armedForMs: 600_000,
   };
 
-  it('starts at the floor and allows 1.5x the trailing baseline less a margin', () => {
+  it('starts at the floor and allows 1.5x the trailing baseline', () => {
     const ramp = new Ramp(options, 0);
     expect(ramp.cap(0)).toBe(4);
     for (let t = 0; t < 10_000; t += 100) ramp.record(t);
-    // 96 sends in the baseline window (the 4 of the latest second left out) over 10 s; 1.5 under 1.5x.
-    expect(ramp.cap(10_500)).toBeCloseTo(1.5 * 9.6 - 1.5, 6);
+    // 96 sends in the baseline window (the 4 of the latest second left out) over 10 s.
+    expect(ramp.cap(10_500)).toBeCloseTo(1.5 * 9.6, 6);
   });
 
-  it('grows from its floor: sending at the floor lifts the cap above it', () => {
+  it('counts each second send by send: at the floor of 4, the 4th send in a second waits for the 1st to age out', () => {
     const ramp = new Ramp(options, 0);
-    for (let t = 0; t < 11_000; t += 250) ramp.record(t);
-    // 4/s accepted over the baseline: min(0.9 x 6, 6 - 1.5) = 4.5 > the floor of 4.
-    expect(ramp.cap(11_000)).toBeCloseTo(4.5, 6);
+    for (const t of [0, 10, 20]) {
+      expect(ramp.waitMs(t)).toBe(0);
+      ramp.record(t);
+    }
+    expect(ramp.waitMs(30)).toBe(0);
+    ramp.record(30);
+    // Four in the last second: the next goes when the first is a second (and a 25 ms guard) old.
+    expect(ramp.waitMs(40)).toBe(1025 - 40);
+    expect(ramp.waitMs(1025)).toBe(0);
   });
 
-  it('leaves sends the API turned away out of the baseline', () => {
+  it('leaves sends the API turned away out of the baseline and out of the second', () => {
     const ramp = new Ramp(options, 0);
     for (let t = 0; t < 10_000; t += 100) ramp.record(t);
     for (let t = 0; t < 10_000; t += 200) ramp.rejected(t, 10_500);
-    expect(ramp.cap(10_500)).toBeCloseTo(1.5 * 4.8 - 1.5, 6);
+    expect(ramp.cap(10_500)).toBeCloseTo(1.5 * 4.8, 6);
+    const fresh = new Ramp(options, 0);
+    for (const t of [0, 10, 20, 30]) fresh.record(t);
+    fresh.rejected(10, 40);
+    expect(fresh.waitMs(40)).toBe(0);
+  });
+
+  it("learns the API's floor from what it served in one second that growth cannot explain", () => {
+    const ramp = new Ramp(options, 0);
+    for (let i = 0; i < 6; i++) {
+      ramp.record(i * 10);
+      ramp.accepted(i * 10, 100);
+    }
+    expect(ramp.cap(200)).toBe(6);
+    // Four served later in a second tell nothing new: the floor stays at 6.
+    for (let i = 0; i < 4; i++) ramp.accepted(5000 + i, 5100);
+    expect(ramp.cap(5100)).toBe(6);
   });
 
   it('in auto mode, limits nothing until an acceleration-limit 429 arms it', () => {
@@ -161,9 +210,9 @@ describe('RetryBudget', () => {
 
 describe('LoadResponse', () => {
   /** `n` attempts at 10 ms apart from `from`, every `every`-th an error. */
-  function feed(response: LoadResponse, from: number, n: number, every: number) {
-    for (let i = 0; i < n; i++) response.record(i % every === 0, from + i * 10);
-    return { end: from + n * 10 };
+  function feed(response: LoadResponse, from: number, n: number, every: number, spacingMs = 10) {
+    for (let i = 0; i < n; i++) response.record(i % every === 0, from + i * spacingMs, i % every !== 0);
+    return { end: from + n * spacingMs };
   }
 
   it('does not allow a cut before there are attempts to judge it by', () => {
@@ -193,5 +242,50 @@ describe('LoadResponse', () => {
     const after = feed(response, end, 300, 10); // 10% after the cut
     expect(undone).toBe(0);
     expect(response.mayCut(after.end)).toBe(true);
+  });
+
+  /** `perSecond` attempts a second for `seconds` from `from`, `errorsIn20` of every 20 errors, the rest successes. */
+  function feedShare(
+    response: LoadResponse,
+    from: number,
+    seconds: number,
+    perSecond: number,
+    errorsIn20: number,
+  ) {
+    const n = seconds * perSecond;
+    for (let i = 0; i < n; i++) {
+      const error = i % 20 < errorsIn20;
+      response.record(error, from + (i * 1000) / perSecond, !error);
+    }
+    return { end: from + seconds * 1000 };
+  }
+
+  it('keeps a cut that raised the successes per second though the share fell little (a backend that pays for rejections)', () => {
+    const response = new LoadResponse(0);
+    const { end } = feedShare(response, 0, 5, 100, 16); // 100/s, 80% overloaded: 20 successes/s
+    expect(response.sendingPerSecond(end)).toBeCloseTo(100, 0);
+    let undone = 0;
+    response.cut(end, () => undone++);
+    // 70/s at 65%: the share only fell to 0.81x, but 24.5 successes/s is 1.23x.
+    const after = feedShare(response, end, 3, 70, 13);
+    expect(undone).toBe(0);
+    expect(response.mayCut(after.end)).toBe(true);
+  });
+
+  it('undoes a cut that lowered the share a little and the successes with it (the others take what it gave up)', () => {
+    const response = new LoadResponse(0);
+    const { end } = feedShare(response, 0, 5, 100, 16); // 20 successes/s
+    let undone = 0;
+    response.cut(end, () => undone++);
+    const after = feedShare(response, end, 3, 70, 14); // 70% (0.88x): 21 successes/s, 1.05x
+    expect(undone).toBe(1);
+    expect(response.mayCut(after.end)).toBe(false);
+  });
+
+  it('makes no cut in its warm-up', () => {
+    const response = new LoadResponse(0, { warmupMs: 5000 });
+    const { end } = feedShare(response, 0, 4, 100, 16);
+    expect(response.mayCut(end)).toBe(false);
+    expect(response.mayCut(5000)).toBe(true);
   });
 });

@@ -43,6 +43,13 @@ export class SlidingCount {
     return sum;
   }
 
+  /** The rate over the trailing `ms` (at most the window), per second of the time those slots span. */
+  perSecond(now: number, ms: number): number {
+    const count = Math.min(this.slots.length, Math.max(1, Math.round(ms / this.slotMs)));
+    const spanMs = (count - 1) * this.slotMs + (now - Math.floor(now / this.slotMs) * this.slotMs);
+    return (this.recent(now, ms) * 1000) / Math.max(spanMs, this.slotMs);
+  }
+
   private advance(now: number): void {
     const slot = Math.floor(now / this.slotMs);
     if (slot <= this.lastSlot) return;

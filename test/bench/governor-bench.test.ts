@@ -22,11 +22,12 @@ describe('npm run bench:governor, short mode', () => {
       '529 sweep 40%',
       'load-independent errors',
       'load-driven overload',
+      'shared overload, free rejections',
     ]) {
       expect(done.stdout).toContain(`## ${scenario} (`);
     }
     const ours = done.stdout.split('\n').filter((line) => line.startsWith('| **claude-otel**'));
-    expect(ours).toHaveLength(8);
+    expect(ours).toHaveLength(9);
   }, 180_000);
 
   it('10,000 queued calls: heap and per-call cost are measured', async () => {

@@ -168,6 +168,34 @@ describe('the governor', () => {
     expect(await total(registry, 'anthropic_governor_paused', 'x')).toEqual({ '': 0 });
   });
 
+  it('against an acceleration limit: one ramp 429 arms it, it learns the floor from what the API served, and no second is over', async () => {
+    const sim = await simulator({
+      latency: { responseMs: 20 },
+      acceleration: { shortWindowMs: 1000, baselineWindowMs: 10_000, growth: 0.5, floorPerSecond: 5 },
+    });
+    const { client } = governed(sim);
+    // 20 calls, 10 at a time: the API admits 5 a second (its floor; the governor's default is 4).
+    let next = 0;
+    const worker = async () => {
+      while (next < 20) {
+        next++;
+        await ask(client);
+      }
+    };
+    await Promise.all(Array.from({ length: 10 }, worker));
+    const attempts = sim.attempts();
+    const served = attempts.filter((a) => a.status === 200).map((a) => a.at);
+    expect(served).toHaveLength(20);
+    const ramp = attempts.filter((a) => a.errorCode === 'ramp_limit_exceeded');
+    // The cold start's burst meets the limit; once armed, nothing more does.
+    expect(ramp.length).toBeGreaterThanOrEqual(1);
+    const armedAt = Math.min(...ramp.map((a) => a.at));
+    expect(ramp.every((a) => a.at < armedAt + 1000)).toBe(true);
+    // The most served in any one second is the API's floor of 5 (learned), never more.
+    const most = Math.max(...served.map((at) => served.filter((t) => t > at - 1000 && t <= at).length));
+    expect(most).toBe(5);
+  });
+
   it('slows nothing while the API is healthy: every attempt goes at once', async () => {
     const sim = await simulator();
     const { client, registry } = governed(sim);
