@@ -343,6 +343,19 @@ function find(scenario, strategy) {
   return results.find((r) => r.scenario === scenario)?.strategies.find((s) => s.strategy === strategy);
 }
 
+/**
+ * How far two runs' failed-call shares may differ by chance: max(1 point, 2 standard errors of
+ * the difference). The SDK alone against itself at an 80% 529 share, 20 s, 30 workers, seeds 7
+ * to 10: 48.1% to 54.1% of ~650 calls failed, so a bare 1 point is below the noise there.
+ */
+function noiseOfDifference(a, b) {
+  const se = Math.sqrt(
+    (a.failedShare * (1 - a.failedShare)) / Math.max(1, a.calls) +
+      (b.failedShare * (1 - b.failedShare)) / Math.max(1, b.calls),
+  );
+  return Math.max(0.01, 2 * se);
+}
+
 /** Checks of claude-otel against the SDK alone on one scenario (none when it did not run). */
 function versusSdk(scenario, checks) {
   const sdk = find(scenario, 'sdk');
@@ -369,9 +382,9 @@ function checkTargets() {
       .flatMap((r) =>
         versusSdk(r.scenario, (sdk, gov) => [
           check(
-            `${r.scenario}: failed calls <= SDK alone + 1 point`,
-            `${gov.failedShare} vs ${sdk.failedShare}`,
-            gov.failedShare <= sdk.failedShare + 0.01,
+            `${r.scenario}: failed calls <= SDK alone + max(1 point, 2 standard errors of the difference)`,
+            `${gov.failedShare} vs ${sdk.failedShare}, allowed +${round(noiseOfDifference(sdk, gov), 3)}`,
+            gov.failedShare <= sdk.failedShare + noiseOfDifference(sdk, gov),
           ),
           check(
             `${r.scenario}: attempts per successful call <= SDK alone`,
@@ -445,16 +458,32 @@ function markdown(report) {
       'the official SDK with maxRetries 2. Goodput counts calls that succeeded within the run. Calls still ' +
       `unfinished ${GRACE_MS / 1000} s after the run count as failed ("unfinished").`,
     '',
+    '## What the caller gets: claude-otel against the SDK alone',
+    '',
+    'Per scenario, SDK alone -> claude-otel (defaults). Successful calls are those that succeeded within the run.',
+    '',
+    '| scenario | successful calls | failed calls | attempts per successful call | p99 ms |',
+    '|---|---:|---:|---:|---:|',
   ];
+  for (const row of report.results) {
+    const sdk = row.strategies.find((s) => s.strategy === 'sdk');
+    const gov = row.strategies.find((s) => s.strategy === 'claude-otel');
+    if (!sdk || !gov) continue;
+    const pair = (a, b) => `${a} -> **${b}**`;
+    lines.push(
+      `| ${row.scenario} | ${pair(sdk.succeededCalls, gov.succeededCalls)} | ${pair(`${sdk.failedCalls} (${fmt(sdk.failedShare, true)})`, `${gov.failedCalls} (${fmt(gov.failedShare, true)})`)} | ${pair(sdk.attemptsPerSuccess, gov.attemptsPerSuccess)} | ${pair(sdk.latencyP99Ms, gov.latencyP99Ms)} |`,
+    );
+  }
+  lines.push('');
   for (const row of report.results) {
     lines.push(`## ${row.scenario} (${row.workers} workers)`, '');
     lines.push(
-      '| strategy | goodput/s | goodput / capacity | rejected attempts | failed calls | attempts per call | p50 ms | p99 ms | acceleration hits (after warm-up) | recover to 90% (ms) |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| strategy | goodput/s | goodput / capacity | rejected attempts | failed calls | attempts per call | attempts per success | p50 ms | p99 ms | acceleration hits (after warm-up) | recover to 90% (ms) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const s of row.strategies) {
       lines.push(
-        `| ${s.strategy === 'claude-otel' ? '**claude-otel**' : s.strategy}${s.note ? ` (${s.note})` : ''} | ${s.goodputPerSecond} | ${fmt(s.goodputOverCapacity)} | ${fmt(s.rejectedShare, true)} | ${s.failedCalls} (${fmt(s.failedShare, true)})${s.unfinishedCalls ? `, ${s.unfinishedCalls} unfinished` : ''} | ${s.attemptsPerCall} | ${s.latencyP50Ms} | ${s.latencyP99Ms} | ${s.accelerationHits}${s.accelerationHitsAfterWarmup === null ? '' : ` (${s.accelerationHitsAfterWarmup})`} | ${fmt(s.recoverMs)} |`,
+        `| ${s.strategy === 'claude-otel' ? '**claude-otel**' : s.strategy}${s.note ? ` (${s.note})` : ''} | ${s.goodputPerSecond} | ${fmt(s.goodputOverCapacity)} | ${fmt(s.rejectedShare, true)} | ${s.failedCalls} (${fmt(s.failedShare, true)})${s.unfinishedCalls ? `, ${s.unfinishedCalls} unfinished` : ''} | ${s.attemptsPerCall} | ${s.attemptsPerSuccess} | ${s.latencyP50Ms} | ${s.latencyP99Ms} | ${s.accelerationHits}${s.accelerationHitsAfterWarmup === null ? '' : ` (${s.accelerationHitsAfterWarmup})`} | ${fmt(s.recoverMs)} |`,
       );
     }
     lines.push('');

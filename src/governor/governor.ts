@@ -32,6 +32,8 @@ const SHED_MIN_ATTEMPTS = 20;
 const HOLD_MS = 500;
 /** No overload cut in a domain's first 5 s (one judging window): a start-up burst is no steady state to judge by. */
 const OVERLOAD_WARMUP_MS = 5000;
+/** No overload cut before the 529s have gone on this long: the step and its trial start from their own regime. */
+const OVERLOAD_SUSTAIN_MS = 2000;
 /** After an overload cut that did not pay: no cut, and the rate held where it paid, this long. */
 const OVERLOAD_QUIET_MS = 30_000;
 
@@ -84,6 +86,7 @@ export class Governor implements Pacer {
     this.budget = config.retryBudget ? new RetryBudget(config.retryBudget, now) : undefined;
     this.overloadResponse = new LoadResponse(now, {
       warmupMs: OVERLOAD_WARMUP_MS,
+      sustainMs: OVERLOAD_SUSTAIN_MS,
       quietMs: OVERLOAD_QUIET_MS,
     });
     this.rateLimitResponse = new LoadResponse(now);

@@ -34,9 +34,12 @@ export class HeaderCap {
       const reading = limits[resource];
       if (reading?.limit === undefined || reading.remaining === undefined || reading.limit <= 0) continue;
       const previous = this.readings.get(resource);
-      const fullest = Math.max(reading.remaining, previous?.fullest ?? 0);
-      if (previous && previous.ticket > admission.ticket) previous.fullest = fullest;
-      else this.readings.set(resource, { reading, at: admission.at, ticket: admission.ticket, fullest });
+      // A new limit is a new bucket: how full the old one got says nothing of it.
+      const sameBucket = previous?.reading.limit === reading.limit;
+      const fullest = Math.max(reading.remaining, sameBucket ? (previous?.fullest ?? 0) : 0);
+      if (previous && previous.ticket > admission.ticket) {
+        if (sameBucket) previous.fullest = fullest;
+      } else this.readings.set(resource, { reading, at: admission.at, ticket: admission.ticket, fullest });
     }
   }
 

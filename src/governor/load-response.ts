@@ -15,6 +15,11 @@ export interface LoadResponseOptions {
   gain?: number;
   /** No cut in the first ms (a start-up burst says nothing about a steady state). Default 0. */
   warmupMs?: number;
+  /**
+   * No cut until the errors have gone on this long (no gap over the window): what was sent and
+   * served before they began is no baseline for a cut or its trial. Default 0.
+   */
+  sustainMs?: number;
 }
 
 interface Trial {
@@ -52,6 +57,10 @@ export class LoadResponse {
   private readonly keep: number;
   private readonly gain: number;
   private readonly warmupMs: number;
+  private readonly sustainMs: number;
+  /** When the current run of errors began, and the latest of them. */
+  private errorsSince = Number.POSITIVE_INFINITY;
+  private lastErrorAt = Number.NEGATIVE_INFINITY;
 
   constructor(now: number, options: LoadResponseOptions = {}) {
     this.windowMs = options.windowMs ?? 5000;
@@ -61,6 +70,7 @@ export class LoadResponse {
     this.keep = options.keep ?? 0.8;
     this.gain = options.gain ?? 1.1;
     this.warmupMs = options.warmupMs ?? 0;
+    this.sustainMs = options.sustainMs ?? 0;
     const { windowMs } = this;
     this.since = now;
     this.attempts = new SlidingCount(windowMs, 250, now);
@@ -71,7 +81,11 @@ export class LoadResponse {
   /** Counts a finished attempt: `error`, it met the kind of error judged here; `succeeded`, it succeeded. */
   record(error: boolean, now: number, succeeded = false): void {
     this.attempts.add(now);
-    if (error) this.errors.add(now);
+    if (error) {
+      this.errors.add(now);
+      if (now - this.lastErrorAt > this.windowMs) this.errorsSince = now;
+      this.lastErrorAt = now;
+    }
     if (succeeded) this.successes.add(now);
     const trial = this.trial;
     if (!trial) return;
@@ -113,7 +127,10 @@ export class LoadResponse {
   /** Whether a cut may be made now: enough recent attempts to judge it by, and not in a quiet spell. */
   mayCut(now: number): boolean {
     return (
-      !this.quiet(now) && now - this.since >= this.warmupMs && this.attempts.total(now) >= this.minAttempts
+      !this.quiet(now) &&
+      now - this.since >= this.warmupMs &&
+      (this.sustainMs === 0 || now - this.errorsSince >= this.sustainMs) &&
+      this.attempts.total(now) >= this.minAttempts
     );
   }
 

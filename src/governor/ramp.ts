@@ -8,7 +8,7 @@ export interface RampOptions {
   growth: number;
   /** The trailing window the baseline is averaged over, ms. Default 10000. */
   baselineMs: number;
-  /** The rate that is always allowed, requests/s (the cold start). Default 4. */
+  /** The rate that is always allowed, requests/s (the cold start); raised to what the API is seen to serve at its floor. Default 4. */
   floorPerSecond: number;
   /** How long the limiter stays armed after the last acceleration-limit 429 (`auto`), ms. Default 600000. */
   armedForMs: number;

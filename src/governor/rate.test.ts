@@ -108,6 +108,17 @@ describe('HeaderCap', () => {
     expect(cap.cap(0, 1)).toBeCloseTo(50 + (49 - 5) / 10, 6);
   });
 
+  it('takes a new limit for a new bucket: the reserve follows the new size, not the old fullest', () => {
+    const cap = new HeaderCap(0.05, 10_000);
+    cap.update({ requests: { limit: 4000, remaining: 3900 } }, { at: 0, ticket: 1 });
+    // The limit drops to 900/min with a 30-request bucket, full: reserve 5% of 31, not of 3901.
+    cap.update({ requests: { limit: 900, remaining: 30 } }, { at: 0, ticket: 2 });
+    expect(cap.cap(0, 2)).toBeCloseTo(15 + (30 - 0.05 * 31) / 10, 6);
+    // A late answer from before the change does not bring the old bucket back.
+    cap.update({ requests: { limit: 4000, remaining: 3000 } }, { at: 0, ticket: 1 });
+    expect(cap.cap(0, 2)).toBeCloseTo(15 + (30 - 0.05 * 31) / 10, 6);
+  });
+
   it('paces on input tokens by the tokens a request takes', () => {
     const cap = new HeaderCap(0, 10_000);
     cap.update({ input_tokens: { limit: 60_000, remaining: 0 } }, { at: 0, ticket: 1 });
@@ -287,5 +298,14 @@ describe('LoadResponse', () => {
     const { end } = feedShare(response, 0, 4, 100, 16);
     expect(response.mayCut(end)).toBe(false);
     expect(response.mayCut(5000)).toBe(true);
+  });
+
+  it('with a sustain time, makes no cut until the errors have gone on that long', () => {
+    const response = new LoadResponse(0, { sustainMs: 2000 });
+    feedShare(response, 0, 5, 100, 0); // 5 s without errors
+    const { end } = feedShare(response, 5000, 1, 100, 10); // errors for 1 s
+    expect(response.mayCut(end)).toBe(false);
+    const later = feedShare(response, end, 1.5, 100, 10);
+    expect(response.mayCut(later.end)).toBe(true);
   });
 });
