@@ -124,6 +124,8 @@ export interface Phase {
   limits?: Partial<RateLimits>;
   /** Replaces the base faults during the phase. */
   faults?: Fault[];
+  /** A shared backend for the phase (fresh when it starts; defaults as for the base one). */
+  sharedCapacity?: Partial<SharedCapacity> & { capacityPerSecond: number };
 }
 
 /** Response timing. */
@@ -226,12 +228,16 @@ export function resolveConfig(options: SimulatorOptions = {}): SimulatorConfig {
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     latency: { ...DEFAULT_CONFIG.latency, ...options.latency },
     acceleration: options.acceleration ? { ...DEFAULT_ACCELERATION, ...options.acceleration } : null,
-    sharedCapacity: options.sharedCapacity
-      ? { otherTenantsPerSecond: 0, windowMs: 1000, rejectionCost: 0, ...options.sharedCapacity }
-      : null,
+    sharedCapacity: options.sharedCapacity ? resolveSharedCapacity(options.sharedCapacity) : null,
   };
   validateConfig(config);
   return config;
+}
+
+export function resolveSharedCapacity(
+  shared: Partial<SharedCapacity> & { capacityPerSecond: number },
+): SharedCapacity {
+  return { otherTenantsPerSecond: 0, windowMs: 1000, rejectionCost: 0, ...shared };
 }
 
 function validateConfig(config: SimulatorConfig): void {
@@ -256,11 +262,18 @@ function validateConfig(config: SimulatorConfig): void {
       problems.push(`error fault: status must be an HTTP error status (400-599), got ${fault.status}`);
     }
   }
-  const shared = config.sharedCapacity;
-  if (shared && !(shared.capacityPerSecond > 0 && shared.otherTenantsPerSecond >= 0 && shared.windowMs > 0))
-    problems.push('sharedCapacity needs capacityPerSecond > 0, otherTenantsPerSecond >= 0 and windowMs > 0');
-  if (shared && !(shared.rejectionCost >= 0 && shared.rejectionCost <= 1))
-    problems.push('sharedCapacity.rejectionCost must be between 0 and 1');
+  const backends = [
+    config.sharedCapacity,
+    ...config.phases.map((p) => (p.sharedCapacity ? resolveSharedCapacity(p.sharedCapacity) : null)),
+  ];
+  for (const shared of backends) {
+    if (shared && !(shared.capacityPerSecond > 0 && shared.otherTenantsPerSecond >= 0 && shared.windowMs > 0))
+      problems.push(
+        'sharedCapacity needs capacityPerSecond > 0, otherTenantsPerSecond >= 0 and windowMs > 0',
+      );
+    if (shared && !(shared.rejectionCost >= 0 && shared.rejectionCost <= 1))
+      problems.push('sharedCapacity.rejectionCost must be between 0 and 1');
+  }
   if (config.acceleration && !(config.acceleration.growth >= 0))
     problems.push('acceleration.growth must be >= 0');
   if (problems.length > 0) throw new Error(`Invalid simulator config: ${problems.join('; ')}`);

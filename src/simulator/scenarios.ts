@@ -30,11 +30,12 @@ export const scenarios = {
 
   /**
    * An overload that responds to load: the backend serves 60 requests/s for everyone, other
-   * tenants send 30/s, so above 30/s of this client's own, the excess share gets 529s.
+   * tenants send 30/s, so above 30/s of this client's own the rest get 529s; each rejection
+   * costs the backend a quarter of a served request, so the more it is offered the less it serves.
    */
   'shared-overload': {
     name: 'shared-overload',
-    sharedCapacity: { capacityPerSecond: 60, otherTenantsPerSecond: 30 },
+    sharedCapacity: { capacityPerSecond: 60, otherTenantsPerSecond: 30, rejectionCost: 0.25 },
   },
 
   /** Traffic may grow 50% over its 10 s baseline per second, from a floor of 5 requests/s. */
@@ -70,12 +71,11 @@ export const scenarios = {
       { name: 'healthy', durationMs: 10_000 },
       { name: 'rate-limited', durationMs: 10_000, limits: { requestsPerMinute: 900, burstSeconds: 2 } },
       {
+        // A backend shared with other tenants that collapses past its capacity: backing off pays.
         name: 'overload',
         durationMs: 10_000,
-        faults: [
-          { kind: 'error', status: 529, probability: 0.4 },
-          { kind: 'mid-stream-error', probability: 0.05, afterDeltas: 2 },
-        ],
+        sharedCapacity: { capacityPerSecond: 40, otherTenantsPerSecond: 25, rejectionCost: 0.5 },
+        faults: [{ kind: 'mid-stream-error', probability: 0.05, afterDeltas: 2 }],
       },
       { name: 'recovery', durationMs: 10_000 },
     ],

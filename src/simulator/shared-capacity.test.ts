@@ -65,4 +65,28 @@ describe('a shared backend: 529s that respond to load', () => {
       /rejectionCost/,
     );
   });
+
+  it('a phase may bring its own shared backend: 529s in that phase only', () => {
+    const traffic = new TrafficModel(
+      resolveConfig({
+        limits: { requestsPerMinute: 1e7, inputTokensPerMinute: 1e10, outputTokensPerMinute: 1e10 },
+        phases: [
+          { name: 'calm', durationMs: 5000 },
+          {
+            name: 'crowded',
+            durationMs: 5000,
+            sharedCapacity: { capacityPerSecond: 60, otherTenantsPerSecond: 30 },
+          },
+          { name: 'after', durationMs: 5000 },
+        ],
+        repeatPhases: false,
+      }),
+      0,
+    );
+    expect(offer(traffic, 0, 90, 5).share).toBe(0);
+    const crowded = offer(traffic, 5000, 90, 5, 3).share;
+    expect(crowded).toBeGreaterThan(0.45);
+    expect(crowded).toBeLessThan(0.55);
+    expect(offer(traffic, 10_000, 90, 5).share).toBe(0);
+  });
 });

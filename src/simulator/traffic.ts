@@ -1,5 +1,5 @@
 import { AccelerationGuard } from './acceleration';
-import type { Fault, Phase, SimulatorConfig } from './config';
+import { type Fault, type Phase, resolveSharedCapacity, type SimulatorConfig } from './config';
 import { errorTypeFor } from './errors';
 import { RateLimiter } from './limits';
 import { type Random, seededRandom } from './random';
@@ -60,8 +60,15 @@ export class TrafficModel {
     this.random = seededRandom(config.seed);
     this.limiter = new RateLimiter(config.limits, now);
     this.acceleration = config.acceleration ? new AccelerationGuard(config.acceleration, now) : null;
-    this.backend = config.sharedCapacity ? new SharedBackend(config.sharedCapacity, now) : null;
     this.phase = this.phaseAt(now);
+    this.backend = this.backendFor(this.phase.index, now);
+  }
+
+  /** The shared backend of a phase: its own (fresh), else the scenario's, else none. */
+  private backendFor(index: number, now: number): SharedBackend | null {
+    const shared = this.config.phases[index]?.sharedCapacity;
+    if (shared) return new SharedBackend(resolveSharedCapacity(shared), now);
+    return this.config.sharedCapacity ? new SharedBackend(this.config.sharedCapacity, now) : null;
   }
 
   reset(now: number): void {
@@ -71,10 +78,10 @@ export class TrafficModel {
     this.acceleration = this.config.acceleration
       ? new AccelerationGuard(this.config.acceleration, now)
       : null;
-    this.backend = this.config.sharedCapacity ? new SharedBackend(this.config.sharedCapacity, now) : null;
     this.admitted = 0;
     this.scripted.length = 0;
     this.phase = this.phaseAt(now);
+    this.backend = this.backendFor(this.phase.index, now);
   }
 
   /** Queues outcomes for the next requests to /v1/messages, in order, before any other rule. */
@@ -123,6 +130,12 @@ export class TrafficModel {
     if (phase.index !== this.phase.index) {
       const limits = { ...this.config.limits, ...this.config.phases[phase.index]?.limits };
       this.limiter.update(limits, now);
+      // A phase with its own backend starts it fresh; leaving one goes back to the scenario's.
+      if (
+        this.config.phases[phase.index]?.sharedCapacity ||
+        this.config.phases[this.phase.index]?.sharedCapacity
+      )
+        this.backend = this.backendFor(phase.index, now);
     }
     this.phase = phase;
     return phase;

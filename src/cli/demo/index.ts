@@ -176,6 +176,8 @@ export async function demo(argv: string[]): Promise<number> {
       await prometheus.scrapedAfter(0);
     }
 
+    // Both simulators' phases start with the traffic, together (they were started one after the other).
+    for (const run of runs) run.restartClock();
     const startedAt = Date.now();
     const endAt = startedAt + options.durationS * 1000;
     const view = new LiveView(

@@ -14,7 +14,12 @@ const telemetry = (t: Partial<Telemetry>): Telemetry => ({
   ...t,
 });
 
-const run = (label: string, failed: number, t: Partial<Telemetry>): RunSummary => ({
+const run = (
+  label: string,
+  failed: number,
+  t: Partial<Telemetry>,
+  byPhase: RunSummary['calls']['byPhase'] = {},
+): RunSummary => ({
   label,
   governor: t.governor !== undefined,
   calls: {
@@ -22,6 +27,7 @@ const run = (label: string, failed: number, t: Partial<Telemetry>): RunSummary =
     succeeded: 9 - failed,
     failed: failed ? { overloaded_error: failed } : {},
     refused: {},
+    byPhase,
     total: 9,
   },
   telemetry: telemetry(t),
@@ -70,6 +76,57 @@ describe('the demo summary', () => {
     ]);
     expect(text).toContain(
       'Against the same workload without it: 0 429s instead of 1; 1.11 attempts per call instead of 1.33; 1.0 s of backoff instead of 3.5 s; 0 failed calls instead of 2.',
+    );
+  });
+
+  it('shows each phase side by side, and judges each beyond chance only', () => {
+    const text = rendered([
+      run(
+        'with governor',
+        1,
+        { governor },
+        {
+          healthy: { succeeded: 590, unsuccessful: 0 },
+          overload: { succeeded: 160, unsuccessful: 2 },
+        },
+      ),
+      run(
+        'without governor',
+        2,
+        {},
+        {
+          healthy: { succeeded: 610, unsuccessful: 0 },
+          overload: { succeeded: 100, unsuccessful: 40 },
+        },
+      ),
+    ]);
+    expect(text).toMatch(/ {2}overload +160 \/ 2 +100 \/ 40/);
+    // 590 against 610 is within 2 x sqrt(1200) = 69 of each other: chance.
+    expect(text).toContain(
+      'Phase by phase, the governed run was never behind: healthy: even, within chance (590 succeeded and 0 did not, against 610 and 0); overload: ahead (160 succeeded and 2 did not, against 100 and 40).',
+    );
+    const behind = rendered([
+      run(
+        'with governor',
+        1,
+        { governor },
+        {
+          healthy: { succeeded: 400, unsuccessful: 0 },
+          overload: { succeeded: 3, unsuccessful: 1 },
+        },
+      ),
+      run(
+        'without governor',
+        2,
+        {},
+        {
+          healthy: { succeeded: 600, unsuccessful: 0 },
+          overload: { succeeded: 2, unsuccessful: 2 },
+        },
+      ),
+    ]);
+    expect(behind).toContain(
+      'Phase by phase, the governed run was behind in 1 phase: healthy: behind (400 succeeded',
     );
   });
 });

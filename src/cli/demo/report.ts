@@ -139,6 +139,21 @@ export function renderSummary(summary: DemoSummary): string {
     ),
     '',
   ];
+  const phases = [...new Set(runs.flatMap((r) => Object.keys(r.calls.byPhase ?? {})))];
+  if (phases.length > 1) {
+    out.push(row('by phase: succeeded / not', []));
+    for (const phase of phases)
+      out.push(
+        row(
+          `  ${phase}`,
+          runs.map((r) => {
+            const p = r.calls.byPhase?.[phase];
+            return p ? `${p.succeeded} / ${p.unsuccessful}` : '–';
+          }),
+        ),
+      );
+    out.push('');
+  }
   for (const r of runs)
     if (total(r.calls.failed)) out.push(`Failed calls ${r.label}: ${list(r.calls.failed)}.`);
   const governed = runs.find((r) => r.telemetry.governor);
@@ -161,6 +176,19 @@ export function renderSummary(summary: DemoSummary): string {
         return String(mine) === String(theirs) ? `${said}, as without it` : `${said} instead of ${theirs}`;
       };
       const failed = (r: RunSummary) => unsuccessful(r.calls);
+      // Phase by phase, counts that differ by more than chance would (2 standard deviations of
+      // the difference of two counts; two identical runs differ by about 5% per phase here).
+      const beyondChance = (a: number, b: number) => Math.abs(a - b) > 2 * Math.sqrt(a + b);
+      const fewer = (a: number, b: number) => a < b && beyondChance(a, b);
+      const verdicts = phases.map((phase) => {
+        const mine = governed.calls.byPhase?.[phase] ?? { succeeded: 0, unsuccessful: 0 };
+        const theirs = ungoverned.calls.byPhase?.[phase] ?? { succeeded: 0, unsuccessful: 0 };
+        const behind =
+          fewer(mine.succeeded, theirs.succeeded) || fewer(theirs.unsuccessful, mine.unsuccessful);
+        const ahead =
+          fewer(theirs.succeeded, mine.succeeded) || fewer(mine.unsuccessful, theirs.unsuccessful);
+        return { phase, verdict: behind ? 'behind' : ahead ? 'ahead' : 'even', mine, theirs };
+      });
       out.push(
         `Against the same workload without it: ${versus(governed.telemetry.byStatus['429'] ?? 0, ungoverned.telemetry.byStatus['429'] ?? 0, '429')}; ` +
           `${versus(perCall(governed), perCall(ungoverned), 'attempts per call', 'attempts per call')}; ` +
@@ -170,6 +198,16 @@ export function renderSummary(summary: DemoSummary): string {
             ? ` (${count(budget, 'retry was', 'retries were')} refused by the retry budget while the API was overloaded: those callers got the error at once instead of retrying into the overload; raise governor.retryBudget.ratio to trade more load for fewer failures).`
             : '.'),
       );
+      if (phases.length > 1) {
+        const said = verdicts.map(({ phase, verdict, mine, theirs }) => {
+          const counts = `${mine.succeeded} succeeded and ${mine.unsuccessful} did not, against ${theirs.succeeded} and ${theirs.unsuccessful}`;
+          return `${phase}: ${verdict === 'even' ? 'even, within chance' : verdict} (${counts})`;
+        });
+        const behind = verdicts.filter((v) => v.verdict === 'behind').length;
+        out.push(
+          `Phase by phase, the governed run was ${behind ? `behind in ${count(behind, 'phase')}` : 'never behind'}: ${said.join('; ')}.`,
+        );
+      }
     }
   }
   if (summary.telemetryMatchesSimulator !== undefined) {

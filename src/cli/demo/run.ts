@@ -61,7 +61,9 @@ export class DemoRun {
     readonly simulator: Simulator | undefined,
     readonly registry: AnyRegistry,
   ) {
-    this.workload = new Workload(client, spec.workload, seededRandom(spec.seed * 7919 + 17));
+    this.workload = new Workload(client, spec.workload, seededRandom(spec.seed * 7919 + 17), () =>
+      this.phase(),
+    );
   }
 
   static async start(spec: RunSpec): Promise<DemoRun> {
@@ -75,8 +77,8 @@ export class DemoRun {
       apiKey: spec.apiKey ?? 'simulated-key',
       logLevel: 'off',
       maxRetries: 2,
-      // Only the governed run's calls are traced by the SDK (its spans go to the global provider).
-      ...(spec.tracerProvider ? { openTelemetry: false as const } : {}),
+      // The twin's SDK call spans go to its own provider, so both runs do the same tracing work.
+      ...(spec.tracerProvider ? { openTelemetry: { tracerProvider: spec.tracerProvider } } : {}),
       middleware: [
         claudeMiddleware({
           metrics: { registry },
@@ -86,6 +88,11 @@ export class DemoRun {
       ],
     });
     return new DemoRun(spec, client, simulator, registry);
+  }
+
+  /** Restarts the simulator's clock (its phases, buckets and random source) before any traffic. */
+  restartClock(): void {
+    this.simulator?.reset();
   }
 
   /** Starts the callers; they stop at `endAt` and the run settles when the last call has. */

@@ -10,6 +10,13 @@ export interface CallCounts {
   failed: Record<string, number>;
   /** Calls the governor refused, by reason. */
   refused: Record<string, number>;
+  /** By the scenario phase each call started in: those that succeeded, and those that did not. */
+  byPhase: Record<string, PhaseCounts>;
+}
+
+export interface PhaseCounts {
+  succeeded: number;
+  unsuccessful: number;
 }
 
 /** The sum of a count-by-key record. */
@@ -52,12 +59,14 @@ function errorTypeOf(error: unknown): string {
 
 /** Closed-loop callers: each sends a call, waits for it, pauses a little, and goes again. */
 export class Workload {
-  readonly calls: CallCounts = { started: 0, succeeded: 0, failed: {}, refused: {} };
+  readonly calls: CallCounts = { started: 0, succeeded: 0, failed: {}, refused: {}, byPhase: {} };
 
   constructor(
     private readonly client: Anthropic,
     private readonly options: WorkloadOptions,
     private readonly random: Random,
+    /** The scenario phase now (none against the real API). */
+    private readonly phase: () => string | undefined = () => undefined,
   ) {}
 
   /** Runs until `endAt` (epoch ms) or the call cap; resolves when every caller's last call has settled. */
@@ -88,6 +97,9 @@ export class Workload {
 
   private async call(signal: AbortSignal): Promise<void> {
     this.calls.started++;
+    const phase = this.phase();
+    const inPhase =
+      phase === undefined ? undefined : (this.calls.byPhase[phase] ??= { succeeded: 0, unsuccessful: 0 });
     const body = {
       model: this.pickModel(),
       max_tokens: this.options.maxTokens,
@@ -104,7 +116,9 @@ export class Workload {
         await this.client.messages.create(body, { signal });
       }
       this.calls.succeeded++;
+      if (inPhase) inPhase.succeeded++;
     } catch (error) {
+      if (inPhase) inPhase.unsuccessful++;
       if (error instanceof GovernorRejectedError) bump(this.calls.refused, error.reason);
       else bump(this.calls.failed, errorTypeOf(error));
     }
