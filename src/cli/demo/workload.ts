@@ -98,8 +98,9 @@ export class Workload {
   private async call(signal: AbortSignal): Promise<void> {
     this.calls.started++;
     const phase = this.phase();
-    const inPhase =
-      phase === undefined ? undefined : (this.calls.byPhase[phase] ??= { succeeded: 0, unsuccessful: 0 });
+    if (phase !== undefined && !this.calls.byPhase[phase])
+      this.calls.byPhase[phase] = { succeeded: 0, unsuccessful: 0 };
+    const inPhase = phase === undefined ? undefined : this.calls.byPhase[phase];
     const body = {
       model: this.pickModel(),
       max_tokens: this.options.maxTokens,
