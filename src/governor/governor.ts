@@ -7,6 +7,7 @@ import { GovernorRejectedError, type RejectReason } from './errors';
 import { type Admission, Gate, type Pacer } from './gate';
 import { HeaderCap } from './header-cap';
 import { LoadResponse } from './load-response';
+import { OverloadSteps } from './overload-steps';
 import { Ramp } from './ramp';
 import { RetryBudget } from './retry-budget';
 import { SendRate } from './send-rate';
@@ -30,12 +31,6 @@ const RATE_REFRESH_MS = 100;
 const SHED_MIN_ATTEMPTS = 20;
 /** A burst of 429s or 529s within this is one signal for the rate and the concurrency limit. */
 const HOLD_MS = 500;
-/** No overload cut in a domain's first 5 s (one judging window): a start-up burst is no steady state to judge by. */
-const OVERLOAD_WARMUP_MS = 5000;
-/** No overload cut before the 529s have gone on this long: the step and its trial start from their own regime. */
-const OVERLOAD_SUSTAIN_MS = 2000;
-/** After an overload cut that did not pay: no cut, and the rate held where it paid, this long. */
-const OVERLOAD_QUIET_MS = 30_000;
 
 /**
  * One limit domain's traffic governor (one API key and base URL). Every attempt passes `enter()`;
@@ -46,15 +41,13 @@ export class Governor implements Pacer {
   private readonly gate: Gate;
   private readonly bucket: TokenBucket;
   private readonly cubic: CubicRate;
-  /** The rate cut for 529s and timeouts (the concurrency limit binds only where attempts are long). */
-  private readonly overloadRate: CubicRate;
   private readonly sendRate: SendRate;
   private readonly ramp: Ramp;
   private readonly headerCap: HeaderCap;
   private readonly concurrency: ConcurrencyLimit;
   private readonly budget: RetryBudget | undefined;
-  /** Judges each concurrency cut for 529s and timeouts by whether they became rarer. */
-  private readonly overloadResponse: LoadResponse;
+  /** Slows down for 529s and timeouts, step by judged step. */
+  private readonly overload: OverloadSteps;
   /** Judges each rate cut (or ramp arming) for 429s by whether they became rarer. */
   private readonly rateLimitResponse: LoadResponse;
   private pausedUntil = Number.NEGATIVE_INFINITY;
@@ -77,18 +70,13 @@ export class Governor implements Pacer {
     const now = clock();
     this.bucket = new TokenBucket(Number.POSITIVE_INFINITY, config.burst, now);
     this.cubic = new CubicRate(0.7, 0.4, config.minRatePerSecond);
-    this.overloadRate = new CubicRate(0.5, 0.4, config.minRatePerSecond);
     this.sendRate = new SendRate(now);
     this.ramp = new Ramp(config.ramp, now);
     this.headerCap = new HeaderCap(config.headroom, 10_000);
     const { min, max, decrease } = config.concurrency;
     this.concurrency = new ConcurrencyLimit(min, max, decrease);
     this.budget = config.retryBudget ? new RetryBudget(config.retryBudget, now) : undefined;
-    this.overloadResponse = new LoadResponse(now, {
-      warmupMs: OVERLOAD_WARMUP_MS,
-      sustainMs: OVERLOAD_SUSTAIN_MS,
-      quietMs: OVERLOAD_QUIET_MS,
-    });
+    this.overload = new OverloadSteps(now, config.minRatePerSecond, this.concurrency, HOLD_MS);
     this.rateLimitResponse = new LoadResponse(now);
     this.gate = new Gate(this, clock, config.maxQueue, config.maxWaitMs, (reason) =>
       this.recorder?.rejected(reason),
@@ -151,11 +139,7 @@ export class Governor implements Pacer {
     // waits, as with the SDK alone). One longer than any call may wait fails its own call (the
     // verdict) and does not freeze the others.
     const response =
-      facts.status === 429
-        ? this.rateLimitResponse
-        : facts.status === 529
-          ? this.overloadResponse
-          : undefined;
+      facts.status === 429 ? this.rateLimitResponse : facts.status === 529 ? this.overload : undefined;
     const rampLimited = outcome.errorCode === 'ramp_limit_exceeded';
     if (rampLimited && !this.rateLimitResponse.quiet(now)) this.ramp.hit(now);
     if (advised !== undefined && advised <= this.config.maxWaitMs && response && !response.quiet(now)) {
@@ -187,22 +171,8 @@ export class Governor implements Pacer {
       this.rateLimitResponse.cut(now, this.undoRateCuts);
     }
     const overloaded = outcome.errorType === 'overloaded_error' || outcome.errorType === 'timeout';
-    this.overloadResponse.record(overloaded, now, succeeded);
-    if (overloaded) {
-      // One step down at a time, each judged before the next: kept only if it paid.
-      if (this.overloadResponse.mayCut(now) && !this.overloadResponse.judging()) {
-        const limit = this.concurrency.current;
-        const restoreRate = this.overloadRate.saved(now);
-        this.concurrency.overloaded(now, HOLD_MS);
-        const sending = this.overloadResponse.sendingPerSecond(now);
-        this.overloadRate.throttled(now, this.bucket.ratePerSecond, sending, HOLD_MS);
-        this.overloadResponse.cut(now, () => {
-          // Back to the last step that paid, and held there: growing back would overload again.
-          this.concurrency.restore(limit);
-          restoreRate(this.clock() + OVERLOAD_QUIET_MS);
-        });
-      }
-    } else if (!outcome.failed) {
+    this.overload.record(overloaded, succeeded, now, this.bucket.ratePerSecond);
+    if (!overloaded && !outcome.failed) {
       this.concurrency.succeeded();
       const usage = facts.reply?.usage;
       if (usage) this.headerCap.usage(usage.input, usage.output);
@@ -258,7 +228,7 @@ export class Governor implements Pacer {
     const measured = this.sendRate.perSecond(now);
     let rate = Math.min(
       this.cubic.rate(now, measured),
-      this.overloadRate.rate(now, measured),
+      this.overload.rate(now, measured),
       this.headerCap.cap(now, this.sent),
     );
     if (!this.answered) rate = Math.min(rate, this.config.coldStartPerSecond);

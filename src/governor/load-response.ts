@@ -27,7 +27,7 @@ interface Trial {
   shareBefore: number;
   /** Successful attempts per second before the cut (NaN: not known well enough to judge by). */
   goodputBefore: number;
-  undo: () => void;
+  undo: (now: number) => void;
   attempts: number;
   errors: number;
   successes: number;
@@ -106,7 +106,7 @@ export class LoadResponse {
     const goodput = (trial.successes * 1000) / (now - trial.at);
     if (goodput >= this.gain * trial.goodputBefore) return;
     this.quietUntil = now + this.quietMs;
-    trial.undo();
+    trial.undo(now);
   }
 
   /** In a quiet spell: slowing down for this kind of error was just seen not to help. */
@@ -135,7 +135,7 @@ export class LoadResponse {
   }
 
   /** A cut was made: open a trial unless one is running; `undo` puts things back if it fails. */
-  cut(now: number, undo: () => void): void {
+  cut(now: number, undo: (now: number) => void): void {
     if (this.trial) return;
     const attempts = this.attempts.total(now);
     const shareBefore = attempts > 0 ? this.errors.total(now) / attempts : 0;
