@@ -58,6 +58,11 @@ export class CubicRate {
     this.frozenUntil = until;
   }
 
+  /** Whether a cut is in place (the curve limits the rate). */
+  active(): boolean {
+    return this.throttledAt !== undefined;
+  }
+
   /** The rate allowed now (requests/s). */
   rate(now: number, measured: number): number {
     if (this.throttledAt === undefined) return Number.POSITIVE_INFINITY;

@@ -134,15 +134,17 @@ export class Governor implements Pacer {
     this.headerCap.update(facts.rateLimits, admission);
     const { outcome } = facts;
     const advised = advisedWaitMs(facts.retryAfterMs);
-    // One retry-after pauses every sender of the domain, never earlier than advised, unless
-    // slowing down for that kind of error was just seen not to help (then only its own call
-    // waits, as with the SDK alone). One longer than any call may wait fails its own call (the
-    // verdict) and does not freeze the others.
-    const response =
-      facts.status === 429 ? this.rateLimitResponse : facts.status === 529 ? this.overload : undefined;
+    // A 429's retry-after pauses every sender of the domain, never earlier than advised, unless
+    // slowing down for 429s was just seen not to help; a 529's only while a step down for 529s is
+    // in place and not seen to fail. Otherwise only its own call waits, as with the SDK alone.
+    // One longer than any call may wait fails its own call (the verdict) and freezes nobody.
+    const pausesOthers =
+      facts.status === 429
+        ? !this.rateLimitResponse.quiet(now)
+        : facts.status === 529 && this.overload.pausesOthers(now);
     const rampLimited = outcome.errorCode === 'ramp_limit_exceeded';
     if (rampLimited && !this.rateLimitResponse.quiet(now)) this.ramp.hit(now);
-    if (advised !== undefined && advised <= this.config.maxWaitMs && response && !response.quiet(now)) {
+    if (advised !== undefined && advised <= this.config.maxWaitMs && pausesOthers) {
       // Jitter in proportion: a 1 ms retry-after is not a reason to hold every sender 250 ms. After
       // an acceleration limit none: the ramp limiter spreads the sends that follow, one by one.
       const jitter = rampLimited ? 0 : this.random() * Math.min(this.config.pauseJitterMs, advised);

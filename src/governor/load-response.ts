@@ -119,6 +119,12 @@ export class LoadResponse {
     return this.attempts.perSecond(now, this.historyMs(now, ms));
   }
 
+  /** The share of attempts in the window that met this kind of error. */
+  share(now: number): number {
+    const attempts = this.attempts.total(now);
+    return attempts > 0 ? this.errors.total(now) / attempts : 0;
+  }
+
   /** A cut is being judged. */
   judging(): boolean {
     return this.trial !== undefined;

@@ -10,6 +10,11 @@ const SUSTAIN_MS = 2000;
 const QUIET_MS = 30_000;
 /** Each step halves the rate (a smaller one is lost in the noise of a 2 s trial). */
 const STEP = 0.5;
+/**
+ * No step while fewer attempts than this meet 529s: the SDK's two retries then leave under 0.1%
+ * of calls failing, and a step (half the rate for 2 s) would cost the caller more than it saves.
+ */
+const MIN_SHARE = 0.1;
 /** How fast the rate grows back after a step (CUBIC's scale, requests/s per s^3). */
 const REGROWTH = 0.4;
 
@@ -37,6 +42,7 @@ export class OverloadSteps {
   record(overloaded: boolean, succeeded: boolean, now: number, allowed: number): void {
     this.response.record(overloaded, now, succeeded);
     if (!overloaded || this.response.judging() || !this.response.mayCut(now)) return;
+    if (this.response.share(now) < MIN_SHARE) return;
     const limit = this.concurrency.current;
     const restoreRate = this.curve.saved(now);
     this.concurrency.overloaded(now, this.holdMs);
@@ -52,8 +58,11 @@ export class OverloadSteps {
     return this.curve.rate(now, measured);
   }
 
-  /** A step was just seen not to pay: 529s do not pause the other senders meanwhile. */
-  quiet(now: number): boolean {
-    return this.response.quiet(now);
+  /**
+   * Whether a 529's `retry-after` should pause every sender: only while a step is in place and
+   * not yet seen to fail (a 529 may be nobody's fault: until then, only its own call waits).
+   */
+  pausesOthers(now: number): boolean {
+    return this.curve.active() && !this.response.quiet(now);
   }
 }

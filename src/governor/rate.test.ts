@@ -2,6 +2,7 @@ import { ConcurrencyLimit } from './concurrency';
 import { CubicRate } from './cubic-rate';
 import { HeaderCap } from './header-cap';
 import { LoadResponse } from './load-response';
+import { OverloadSteps } from './overload-steps';
 import { Ramp } from './ramp';
 import { RetryBudget } from './retry-budget';
 import { TokenBucket } from './token-bucket';
@@ -307,5 +308,33 @@ describe('LoadResponse', () => {
     expect(response.mayCut(end)).toBe(false);
     const later = feedShare(response, end, 1.5, 100, 10);
     expect(response.mayCut(later.end)).toBe(true);
+  });
+});
+
+describe('OverloadSteps', () => {
+  /** 100 attempts/s for `seconds` from `from`, `errorsIn20` of every 20 overloaded. */
+  function feed(steps: OverloadSteps, from: number, seconds: number, errorsIn20: number) {
+    for (let i = 0; i < seconds * 100; i++) {
+      const overloaded = i % 20 < errorsIn20;
+      steps.record(overloaded, !overloaded, from + i * 10, Number.POSITIVE_INFINITY);
+    }
+    return from + seconds * 1000;
+  }
+
+  it('takes no step for a 5% share of 529s (the SDK retries cost the caller less than a step would)', () => {
+    const steps = new OverloadSteps(0, 0.5, new ConcurrencyLimit(1, 1000, 0.9), 500);
+    const end = feed(steps, 0, 10, 1);
+    expect(steps.rate(end, 100)).toBe(Number.POSITIVE_INFINITY);
+    expect(steps.pausesOthers(end)).toBe(false);
+  });
+
+  it('after the warm-up and 2 s of a 30% share, halves the rate it was sending; then 529s pause every sender', () => {
+    const steps = new OverloadSteps(0, 0.5, new ConcurrencyLimit(1, 1000, 0.9), 500);
+    feed(steps, 0, 5, 0);
+    expect(steps.pausesOthers(5000)).toBe(false);
+    const end = feed(steps, 5000, 2.1, 6);
+    expect(steps.rate(end, 100)).toBeLessThan(55);
+    expect(steps.rate(end, 100)).toBeGreaterThan(45);
+    expect(steps.pausesOthers(end)).toBe(true);
   });
 });
