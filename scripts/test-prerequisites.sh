@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Run by `npm test` first: what the tests need besides this repository. node_modules (npm ci) and
-# Debian's prometheus (with promtool). Installs what is missing when this user can (root with
+# Run by `npm test` first: what the tests need besides this repository. node_modules (npm ci),
+# Debian's prometheus (with promtool) and redis-server. Installs what is missing when this user can (root with
 # apt-get); otherwise stops at once with one line naming the command to run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ fi
 
 missing=()
 { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing+=(prometheus)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 command="apt-get install -y --no-install-recommends ${missing[*]}"
