@@ -46,16 +46,10 @@ export class CubicRate {
       this.wMax = wMax;
       this.k = k;
       this.throttledAt = throttledAt;
-      this.frozenAt = undefined;
-      this.freeze(now, holdUntil);
+      // Held at `now` until `holdUntil`, then grown on from there (unlimited stays unlimited).
+      this.frozenAt = throttledAt === undefined ? undefined : now;
+      this.frozenUntil = holdUntil;
     };
-  }
-
-  /** Holds the curve where it was at `at` until `until`, then lets it grow on from there. */
-  freeze(at: number, until: number): void {
-    if (this.throttledAt === undefined) return;
-    this.frozenAt = at;
-    this.frozenUntil = until;
   }
 
   /** Whether a cut is in place (the curve limits the rate). */

@@ -59,7 +59,7 @@ export class LoadResponse {
   private readonly warmupMs: number;
   private readonly sustainMs: number;
   /** When the current run of errors began, and the latest of them. */
-  private errorsSince = Number.POSITIVE_INFINITY;
+  private errorsSince = Number.NEGATIVE_INFINITY;
   private lastErrorAt = Number.NEGATIVE_INFINITY;
 
   constructor(now: number, options: LoadResponseOptions = {}) {
@@ -71,11 +71,10 @@ export class LoadResponse {
     this.gain = options.gain ?? 1.1;
     this.warmupMs = options.warmupMs ?? 0;
     this.sustainMs = options.sustainMs ?? 0;
-    const { windowMs } = this;
     this.since = now;
-    this.attempts = new SlidingCount(windowMs, 250, now);
-    this.errors = new SlidingCount(windowMs, 250, now);
-    this.successes = new SlidingCount(windowMs, 250, now);
+    this.attempts = new SlidingCount(this.windowMs, 250, now);
+    this.errors = new SlidingCount(this.windowMs, 250, now);
+    this.successes = new SlidingCount(this.windowMs, 250, now);
   }
 
   /** Counts a finished attempt: `error`, it met the kind of error judged here; `succeeded`, it succeeded. */
@@ -94,14 +93,6 @@ export class LoadResponse {
     if (succeeded) trial.successes++;
     if (now - trial.at < this.trialMs || trial.attempts < this.trialAttempts(trial.shareBefore)) return;
     this.trial = undefined;
-    if (process.env.LR_DEBUG)
-      console.error('trial', Math.round(trial.at), Math.round(now), {
-        shareBefore: trial.shareBefore.toFixed(3),
-        share: (trial.errors / trial.attempts).toFixed(3),
-        goodputBefore: trial.goodputBefore.toFixed(1),
-        goodput: ((trial.successes * 1000) / (now - trial.at)).toFixed(1),
-        attempts: trial.attempts,
-      });
     if (trial.errors / trial.attempts < this.keep * trial.shareBefore) return;
     const goodput = (trial.successes * 1000) / (now - trial.at);
     if (goodput >= this.gain * trial.goodputBefore) return;
@@ -114,9 +105,9 @@ export class LoadResponse {
     return now < this.quietUntil;
   }
 
-  /** Attempts per second over the last `ms` (whole slots): what a cut is a share of. */
-  sendingPerSecond(now: number, ms = this.trialMs): number {
-    return this.attempts.perSecond(now, this.historyMs(now, ms));
+  /** Attempts per second over a trial's length (less early on): what a cut is a share of. */
+  sendingPerSecond(now: number): number {
+    return this.attempts.perSecond(now, Math.max(250, Math.min(this.trialMs, now - this.since)));
   }
 
   /** The share of attempts in the window that met this kind of error. */
@@ -135,7 +126,7 @@ export class LoadResponse {
     return (
       !this.quiet(now) &&
       now - this.since >= this.warmupMs &&
-      (this.sustainMs === 0 || now - this.errorsSince >= this.sustainMs) &&
+      now - this.errorsSince >= this.sustainMs &&
       this.attempts.total(now) >= this.minAttempts
     );
   }
@@ -143,18 +134,12 @@ export class LoadResponse {
   /** A cut was made: open a trial unless one is running; `undo` puts things back if it fails. */
   cut(now: number, undo: (now: number) => void): void {
     if (this.trial) return;
-    const attempts = this.attempts.total(now);
-    const shareBefore = attempts > 0 ? this.errors.total(now) / attempts : 0;
+    const shareBefore = this.share(now);
     // Over as long as the trial will run, so both sides see the same noise (and no older transient).
     // Only from a full window of history: a start-up transient is no baseline to beat.
     const goodputBefore =
       now - this.since >= this.windowMs ? this.successes.perSecond(now, this.trialMs) : Number.NaN;
     this.trial = { at: now, shareBefore, goodputBefore, undo, attempts: 0, errors: 0, successes: 0 };
-  }
-
-  /** `ms`, or less if this instance has not seen that much time yet. */
-  private historyMs(now: number, ms: number): number {
-    return Math.max(250, Math.min(ms, now - this.since));
   }
 
   /** Attempts a trial needs: enough to expect 5 errors at the share before (20 to 500). */

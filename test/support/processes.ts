@@ -1,10 +1,21 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export const ROOT = join(__dirname, '..', '..');
 export const BIN = join(ROOT, 'dist', 'cjs', 'cli', 'bin.js');
+
+/** Fails with what to do when a binary from a Debian package is missing (`npm test` installs it). */
+export function requireDebianBinary(binary: string, pkg = binary): void {
+  try {
+    execFileSync(binary, ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error(
+      `${binary} is not installed: run "apt-get install -y --no-install-recommends ${pkg}" (npm test does it)`,
+    );
+  }
+}
 
 /** Fails with a clear message when the package has not been built (npm test builds it first). */
 export function requireBuild(): void {

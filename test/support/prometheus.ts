@@ -1,16 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { launchPrometheus } from '../../src/cli/demo/prometheus-process';
+import { requireDebianBinary } from './processes';
 
-/** Fails with what to do when the Prometheus binary is missing (.ci/run installs it). */
-export function requirePrometheus(): void {
-  try {
-    execFileSync('prometheus', ['--version'], { stdio: 'ignore' });
-  } catch {
-    throw new Error(
-      'prometheus is not installed: run "apt-get install -y --no-install-recommends prometheus" (.ci/run does it)',
-    );
-  }
-}
+/** Fails with what to do when the Prometheus binary is missing. */
+export const requirePrometheus = () => requireDebianBinary('prometheus');
 
 export interface PrometheusProcess {
   url: string;

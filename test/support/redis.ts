@@ -1,28 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
-
-/** Fails with what to do when redis-server is missing (`npm test` installs it). */
-export function requireRedis(): void {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-  } catch {
-    throw new Error(
-      'redis-server is not installed: run "apt-get install -y --no-install-recommends redis-server" (npm test does it)',
-    );
-  }
-}
-
-/** A free loopback port (the OS picks it; free again by the time it is returned). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { type ChildProcess, spawn } from 'node:child_process';
+import { Socket } from 'node:net';
+import { freePort } from '../../src/cli/free-port';
+import { requireDebianBinary } from './processes';
 
 export interface RedisProcess {
   url: string;
@@ -87,7 +66,7 @@ function exited(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 
 /** A real Redis on 127.0.0.1 and a free port, no persistence. */
 export async function startRedis(): Promise<RedisProcess> {
-  requireRedis();
+  requireDebianBinary('redis-server');
   const port = await freePort();
   let child = await launch(port);
   return {

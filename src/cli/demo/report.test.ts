@@ -80,51 +80,42 @@ describe('the demo summary', () => {
   });
 
   it('shows each phase side by side, and judges each beyond chance only', () => {
-    const text = rendered([
-      run(
-        'with governor',
-        1,
-        { governor },
-        {
-          healthy: { succeeded: 590, unsuccessful: 0 },
-          overload: { succeeded: 160, unsuccessful: 2 },
-        },
-      ),
-      run(
-        'without governor',
-        2,
-        {},
-        {
-          healthy: { succeeded: 610, unsuccessful: 0 },
-          overload: { succeeded: 100, unsuccessful: 40 },
-        },
-      ),
-    ]);
+    /** Two runs by phase: [succeeded, unsuccessful] for healthy and overload, governed first. */
+    const byPhase = (mine: number[][], theirs: number[][]) => {
+      const phases = (counts: number[][]) => ({
+        healthy: { succeeded: counts[0][0], unsuccessful: counts[0][1] },
+        overload: { succeeded: counts[1][0], unsuccessful: counts[1][1] },
+      });
+      return rendered([
+        run('with governor', 1, { governor }, phases(mine)),
+        run('without governor', 2, {}, phases(theirs)),
+      ]);
+    };
+    const text = byPhase(
+      [
+        [590, 0],
+        [160, 2],
+      ],
+      [
+        [610, 0],
+        [100, 40],
+      ],
+    );
     expect(text).toMatch(/ {2}overload +160 \/ 2 +100 \/ 40/);
     // 590 against 610 is within 2 x sqrt(1200) = 69 of each other: chance.
     expect(text).toContain(
       'Phase by phase, the governed run was never behind: healthy: even, within chance (590 succeeded and 0 did not, against 610 and 0); overload: ahead (160 succeeded and 2 did not, against 100 and 40).',
     );
-    const behind = rendered([
-      run(
-        'with governor',
-        1,
-        { governor },
-        {
-          healthy: { succeeded: 400, unsuccessful: 0 },
-          overload: { succeeded: 3, unsuccessful: 1 },
-        },
-      ),
-      run(
-        'without governor',
-        2,
-        {},
-        {
-          healthy: { succeeded: 600, unsuccessful: 0 },
-          overload: { succeeded: 2, unsuccessful: 2 },
-        },
-      ),
-    ]);
+    const behind = byPhase(
+      [
+        [400, 0],
+        [3, 1],
+      ],
+      [
+        [600, 0],
+        [2, 2],
+      ],
+    );
     expect(behind).toContain(
       'Phase by phase, the governed run was behind in 1 phase: healthy: behind (400 succeeded',
     );
