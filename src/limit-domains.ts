@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ResolvedGovernorConfig } from './governor/config';
+import { fleetLinkFor } from './governor/fleet/fleets';
 import { Governor } from './governor/governor';
 import { LocalSignals } from './governor/signals';
 import type { AnyRegistry } from './metrics/attempt-metrics';
@@ -41,7 +42,8 @@ export function governorFor(
   if (!governor) {
     const signals = config.signals ?? (registry ? new MetricsSignalSource(registry) : new LocalSignals());
     const metrics = registry ? new GovernorMetrics(registry) : undefined;
-    governor = new Governor(config, signals, metrics);
+    const fleet = config.fleet && fleetLinkFor(config.fleet, domain, metrics);
+    governor = new Governor(config, signals, metrics, undefined, undefined, fleet);
     const made = governor;
     metrics?.watch(() => made.state());
     governors.set(domain, governor);

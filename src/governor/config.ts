@@ -1,3 +1,4 @@
+import { type FleetOptions, type ResolvedFleetOptions, resolveFleetOptions } from './fleet/options';
 import type { RampOptions } from './ramp';
 import type { RetryBudgetOptions } from './retry-budget';
 import type { SignalSource } from './signals';
@@ -49,12 +50,18 @@ export interface GovernorConfig {
   signals?: SignalSource;
   /** How often the control loop reads the signals, ms. Default 1000. */
   controlIntervalMs?: number;
+  /**
+   * Fleet mode: every process of the service shares one governor per limit domain through Redis
+   * (one retry-after pauses them all; one rate for all of them). See `FleetOptions`. Default: off.
+   */
+  fleet?: FleetOptions | false;
 }
 
 export type ResolvedGovernorConfig = Required<
-  Omit<GovernorConfig, 'signals' | 'ramp' | 'retryBudget' | 'concurrency'>
+  Omit<GovernorConfig, 'signals' | 'ramp' | 'retryBudget' | 'concurrency' | 'fleet'>
 > & {
   signals: SignalSource | undefined;
+  fleet: ResolvedFleetOptions | undefined;
   ramp: RampOptions;
   retryBudget: RetryBudgetOptions | false;
   concurrency: Required<NonNullable<GovernorConfig['concurrency']>>;
@@ -85,8 +92,10 @@ export function resolveGovernorConfig(config: GovernorConfig = {}): ResolvedGove
     overloadSheddingK: config.overloadSheddingK ?? 0,
     signals: config.signals,
     controlIntervalMs: config.controlIntervalMs ?? 1000,
+    fleet: undefined,
   };
   const problems: string[] = [];
+  if (config.fleet) resolved.fleet = resolveFleetOptions(config.fleet, problems);
   const positive = (name: string, value: number) => {
     if (!(value > 0)) problems.push(`${name} must be a number > 0 (got ${value})`);
   };

@@ -4,20 +4,19 @@ import { ConcurrencyLimit } from './concurrency';
 import type { ResolvedGovernorConfig } from './config';
 import { CubicRate } from './cubic-rate';
 import { GovernorRejectedError, type RejectReason } from './errors';
+import type { FleetLink, FleetRecorder } from './fleet/fleet-link';
+import { FleetPace, type FleetState } from './fleet/fleet-pace';
 import { type Admission, Gate, type Pacer } from './gate';
 import { HeaderCap } from './header-cap';
 import { LoadResponse } from './load-response';
 import { OverloadSteps } from './overload-steps';
+import { LocalPace, type Pace } from './pace';
 import { Ramp } from './ramp';
 import { RetryBudget } from './retry-budget';
-import { SendRate } from './send-rate';
 import { LocalSignals, type SignalSource, type Signals } from './signals';
-import { TokenBucket } from './token-bucket';
-
-/** Why the governor told the SDK not to retry a response. */
 
 /** Where the governor reports what it did (the prom-client metrics). */
-export interface GovernorRecorder {
+export interface GovernorRecorder extends FleetRecorder {
   waited(ms: number): void;
   rejected(reason: RejectReason): void;
   vetoed(reason: VetoReason): void;
@@ -39,9 +38,9 @@ const HOLD_MS = 500;
  */
 export class Governor implements Pacer {
   private readonly gate: Gate;
-  private readonly bucket: TokenBucket;
+  /** Hands out the sends at the rate decided here: this process's bucket, or the fleet's. */
+  private readonly pace: Pace;
   private readonly cubic: CubicRate;
-  private readonly sendRate: SendRate;
   private readonly ramp: Ramp;
   private readonly headerCap: HeaderCap;
   private readonly concurrency: ConcurrencyLimit;
@@ -53,8 +52,6 @@ export class Governor implements Pacer {
   private pausedUntil = Number.NEGATIVE_INFINITY;
   /** Whether any response of the domain has arrived (before it: the cold-start pace). */
   private answered = false;
-  /** Attempts let through so far (tickets). */
-  private sent = 0;
   private rateAt = Number.NEGATIVE_INFINITY;
   private shedProbability = 0;
   private readonly loop: NodeJS.Timeout;
@@ -66,12 +63,24 @@ export class Governor implements Pacer {
     private readonly recorder: GovernorRecorder | undefined,
     private readonly clock: () => number = () => performance.now(),
     private readonly random: () => number = Math.random,
+    private readonly fleet?: FleetLink,
   ) {
     const now = clock();
-    this.bucket = new TokenBucket(Number.POSITIVE_INFINITY, config.burst, now);
-    this.cubic = new CubicRate(0.7, 0.4, config.minRatePerSecond);
-    this.sendRate = new SendRate(now);
     this.ramp = new Ramp(config.ramp, now);
+    if (fleet) {
+      const pump = () => this.gate.pump();
+      this.pace = new FleetPace(
+        fleet,
+        config.burst,
+        config.coldStartPerSecond,
+        now,
+        clock,
+        pump,
+        (count, at) => this.ramp.recordOthers(count, at),
+      );
+      fleet.attach({ paused: (ms, ramp) => this.pausedByFleet(ms, ramp), changed: pump });
+    } else this.pace = new LocalPace(config.burst, config.coldStartPerSecond, now);
+    this.cubic = new CubicRate(0.7, 0.4, config.minRatePerSecond);
     this.headerCap = new HeaderCap(config.headroom, 10_000);
     const { min, max, decrease } = config.concurrency;
     this.concurrency = new ConcurrencyLimit(min, max, decrease);
@@ -108,17 +117,16 @@ export class Governor implements Pacer {
     if (now < this.pausedUntil) return this.pausedUntil - now;
     if (this.concurrency.full()) return Number.POSITIVE_INFINITY;
     if (now - this.rateAt >= RATE_REFRESH_MS) this.refreshRate(now);
-    return Math.max(this.ramp.waitMs(now), this.bucket.waitMs(now));
+    const ramp = this.ramp.waitMs(now);
+    return ramp > 0 ? ramp : this.pace.waitMs(now);
   }
 
   /** Pacer: the next attempt goes now. */
   admit(now: number): number {
-    this.bucket.take(now);
-    this.sent++;
+    this.pace.take(now);
     this.concurrency.inFlight++;
-    this.sendRate.record(now);
     this.ramp.record(now);
-    return this.sent;
+    return this.pace.sent;
   }
 
   /** Rate cuts and ramp arming that did not make 429s rarer. */
@@ -130,7 +138,10 @@ export class Governor implements Pacer {
   /** An attempt that went through `enter()` ended (response read, failed, or abandoned). */
   ended(facts: AttemptFacts, admission: Admission): void {
     const now = this.clock();
-    if (facts.status !== undefined) this.answered = true;
+    if (facts.status !== undefined && !this.answered) {
+      this.answered = true;
+      this.pace.answered();
+    }
     this.headerCap.update(facts.rateLimits, admission);
     const { outcome } = facts;
     const advised = advisedWaitMs(facts.retryAfterMs);
@@ -145,15 +156,8 @@ export class Governor implements Pacer {
     const rampLimited = outcome.errorCode === 'ramp_limit_exceeded';
     if (rampLimited && !this.rateLimitResponse.quiet(now)) this.ramp.hit(now);
     if (advised !== undefined && advised <= this.config.maxWaitMs && pausesOthers) {
-      // Jitter in proportion: a 1 ms retry-after is not a reason to hold every sender 250 ms. After
-      // an acceleration limit none: the ramp limiter spreads the sends that follow, one by one.
-      const jitter = rampLimited ? 0 : this.random() * Math.min(this.config.pauseJitterMs, advised);
-      const until = now + advised + jitter;
-      if (until > this.pausedUntil) {
-        const started = now >= this.pausedUntil;
-        this.recorder?.paused(until - Math.max(now, this.pausedUntil), started);
-        this.pausedUntil = until;
-      }
+      this.pauseFor(advised, rampLimited, now);
+      this.fleet?.pause(advised, rampLimited);
     }
     if (this.signals instanceof LocalSignals) this.signals.record(facts, now);
     if (facts.status === 429 || facts.status === 529) this.ramp.rejected(admission.at, now);
@@ -166,14 +170,14 @@ export class Governor implements Pacer {
       // The ramp limiter (armed above, on the API's own word, from the first one) needs no rate
       // cut; a 429 with headroom left is merely suspected of it (the metrics count it as a spike).
       if (!rampLimited)
-        this.cubic.throttled(now, this.bucket.ratePerSecond, this.sendRate.perSecond(now), HOLD_MS);
+        this.cubic.throttled(now, this.pace.ratePerSecond, this.pace.sendingPerSecond(now), HOLD_MS);
       this.rateLimitResponse.cut(now, this.undoRateCuts);
     } else if (rampLimited && !this.rateLimitResponse.quiet(now)) {
       // Too few attempts yet to judge by: armed all the same, judged once there are.
       this.rateLimitResponse.cut(now, this.undoRateCuts);
     }
     const overloaded = outcome.errorType === 'overloaded_error' || outcome.errorType === 'timeout';
-    this.overload.record(overloaded, succeeded, now, this.bucket.ratePerSecond);
+    this.overload.record(overloaded, succeeded, now, this.pace.ratePerSecond);
     if (!overloaded && !outcome.failed) {
       this.concurrency.succeeded();
       const usage = facts.reply?.usage;
@@ -210,33 +214,54 @@ export class Governor implements Pacer {
     if (now - this.rateAt >= RATE_REFRESH_MS) this.refreshRate(now);
     return {
       // The ramp limiter counts sends in each second itself (a paced rate would fall behind it).
-      allowedRatePerSecond: Math.min(this.bucket.ratePerSecond, this.ramp.cap(now)),
+      allowedRatePerSecond: Math.min(this.pace.ratePerSecond, this.ramp.cap(now)),
       concurrencyLimit: this.concurrency.current,
       inFlight: this.concurrency.inFlight,
       queued: this.gate.queued,
       paused: now < this.pausedUntil,
       rampArmed: this.ramp.armed(now),
       shedProbability: this.shedProbability,
+      fleet: this.pace instanceof FleetPace ? this.pace.state(now) : undefined,
     };
   }
 
   close(): void {
     clearInterval(this.loop);
     this.gate.close();
+    if (this.pace instanceof FleetPace) this.pace.close();
+  }
+
+  /**
+   * Holds every sender of the domain for `advisedMs` and a jitter in proportion (a 1 ms
+   * retry-after is not a reason to hold every sender 250 ms); after an acceleration limit none:
+   * the ramp limiter spreads the sends that follow, one by one.
+   */
+  private pauseFor(advisedMs: number, rampLimited: boolean, now: number): void {
+    const jitter = rampLimited ? 0 : this.random() * Math.min(this.config.pauseJitterMs, advisedMs);
+    const until = now + advisedMs + jitter;
+    if (until > this.pausedUntil) {
+      const started = now >= this.pausedUntil;
+      this.recorder?.paused(until - Math.max(now, this.pausedUntil), started);
+      this.pausedUntil = until;
+    }
+  }
+
+  /** Another process of the fleet saw a retry-after: it holds here too. */
+  private pausedByFleet(ms: number, rampLimited: boolean): void {
+    const now = this.clock();
+    if (rampLimited && !this.rateLimitResponse.quiet(now)) this.ramp.hit(now);
+    this.pauseFor(Math.min(ms, this.config.maxWaitMs), rampLimited, now);
   }
 
   private refreshRate(now: number): void {
     this.rateAt = now;
-    const measured = this.sendRate.perSecond(now);
-    let rate = Math.min(
+    const measured = this.pace.sendingPerSecond(now);
+    const rate = Math.min(
       this.cubic.rate(now, measured),
       this.overload.rate(now, measured),
-      this.headerCap.cap(now, this.sent),
+      this.headerCap.cap(now, this.pace.sent),
     );
-    if (!this.answered) rate = Math.min(rate, this.config.coldStartPerSecond);
-    const allowed = Math.max(rate, this.config.minRatePerSecond);
-    // At low rates a full burst would overshoot a one-second window: at most 0.1 s worth.
-    this.bucket.setRate(allowed, Math.min(this.config.burst, Math.max(1, allowed * 0.1)), now);
+    this.pace.setRate(Math.max(rate, this.config.minRatePerSecond), this.config.burst, now);
   }
 
   /** The slow loop: signals from the metrics (or a fleet source) arm the ramp and set load shedding. */
@@ -286,4 +311,6 @@ export interface GovernorState {
   paused: boolean;
   rampArmed: boolean;
   shedProbability: number;
+  /** In fleet mode: whether Redis answers, the members, this process's share of the sends. */
+  fleet: FleetState | undefined;
 }

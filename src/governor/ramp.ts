@@ -34,6 +34,9 @@ const MAX_LEARNING = 256;
  * that growth cannot explain even half of (a cold start learns the API's floor from its first
  * second).
  */
+/** Other processes' sends held against one second, at most (beyond it the window is full anyway). */
+const MAX_OTHERS = 1024;
+
 export class Ramp {
   private readonly sends: SlidingCount;
   private readonly lastSecond = new SendWindow(SHORT_MS + GUARD_MS);
@@ -52,6 +55,12 @@ export class Ramp {
   record(now: number): void {
     this.sends.add(now);
     this.lastSecond.add(now);
+  }
+
+  /** Sends by the fleet's other processes, learned at `now` (the API counts them with ours). */
+  recordOthers(count: number, now: number): void {
+    this.sends.add(now, count);
+    for (let i = 0; i < Math.min(count, MAX_OTHERS); i++) this.lastSecond.add(now);
   }
 
   /** A send the API turned away (429, 529) does not count toward the baseline, as it does not for the API. */

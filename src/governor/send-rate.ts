@@ -9,9 +9,9 @@ export class SendRate {
     this.bucketStart = now;
   }
 
-  record(now: number): void {
+  record(now: number, sends = 1): void {
     this.roll(now);
-    this.count++;
+    this.count += sends;
   }
 
   perSecond(now: number): number {

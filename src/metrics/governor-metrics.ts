@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { VetoReason } from '../facts/attempt-facts';
 import type { RejectReason } from '../governor/errors';
+import type { FleetState } from '../governor/fleet/fleet-pace';
 import type { GovernorRecorder, GovernorState } from '../governor/governor';
 import type { AnyRegistry } from './attempt-metrics';
 import { WAIT_BUCKETS } from './buckets';
@@ -21,6 +22,16 @@ function create(registry: AnyRegistry) {
     return value;
   };
   const sum = (a: number, b: number) => a + b;
+  const fleet = (fn: (state: FleetState) => number, combine: (a: number, b: number) => number) => {
+    let value: number | undefined;
+    for (const source of sources) {
+      const state = source().fleet;
+      if (!state) continue;
+      const v = fn(state);
+      value = value === undefined ? v : combine(v, value);
+    }
+    return value;
+  };
   const gauge = (name: string, help: string, read: () => number | undefined) =>
     new Gauge({
       name,
@@ -85,6 +96,38 @@ function create(registry: AnyRegistry) {
       help: 'Seconds of pause the retry-afters added (overlapping pauses counted once).',
       registers,
     }),
+    // Fleet mode only: absent (no sample) while no governor shares its state through Redis.
+    fleetConnected: gauge(
+      'anthropic_governor_fleet_connected',
+      '1 while the pause and the rate are shared with the fleet through Redis; 0 while this process governs alone (Redis failed).',
+      () => fleet((f) => (f.connected ? 1 : 0), Math.min),
+    ),
+    fleetMembers: gauge(
+      'anthropic_governor_fleet_members',
+      'Processes sharing the governor (that leased a send in the last 2 s), as Redis last counted them.',
+      () => fleet((f) => f.members, Math.max),
+    ),
+    fleetShare: gauge(
+      'anthropic_governor_fleet_share',
+      'This process’s share of the fleet’s sends over the last 10 s (1 while it governs alone).',
+      () => fleet((f) => f.share, Math.max),
+    ),
+    fleetFallbacks: new Counter({
+      name: 'anthropic_governor_fleet_fallbacks_total',
+      help: 'Times Redis failed (error, timeout, lost connection) and this process went on governing alone.',
+      registers,
+    }),
+    fleetPausesReceived: new Counter({
+      name: 'anthropic_governor_fleet_pauses_received_total',
+      help: 'Pauses started or lengthened by another process’s retry-after.',
+      registers,
+    }),
+    fleetRoundTrip: new Histogram({
+      name: 'anthropic_governor_fleet_redis_seconds',
+      help: 'Round trip of each lease of sends from the fleet’s bucket in Redis.',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+      registers,
+    }),
   };
 }
 
@@ -108,6 +151,12 @@ export const GOVERNOR_METRIC_NAMES = [
   'anthropic_governor_retry_vetoes_total',
   'anthropic_governor_pauses_total',
   'anthropic_governor_paused_seconds_total',
+  'anthropic_governor_fleet_connected',
+  'anthropic_governor_fleet_members',
+  'anthropic_governor_fleet_share',
+  'anthropic_governor_fleet_fallbacks_total',
+  'anthropic_governor_fleet_pauses_received_total',
+  'anthropic_governor_fleet_redis_seconds',
 ] as const;
 
 type Instruments = ReturnType<typeof create>;
@@ -147,5 +196,17 @@ export class GovernorMetrics implements GovernorRecorder {
   paused(addedMs: number, started: boolean): void {
     if (started) this.m.pauses.inc();
     this.m.pausedSeconds.inc(addedMs / 1000);
+  }
+
+  fleetRoundTrip(ms: number): void {
+    this.m.fleetRoundTrip.observe(ms / 1000);
+  }
+
+  fleetFellBack(): void {
+    this.m.fleetFallbacks.inc();
+  }
+
+  fleetPauseReceived(): void {
+    this.m.fleetPausesReceived.inc();
   }
 }

@@ -1,0 +1,112 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { claudeMiddleware } from '../../src';
+import { closeFleetConnections } from '../../src/governor/fleet/fleets';
+import { type Simulator, startSimulator } from '../../src/simulator';
+import { freshRegistry, sumBy } from '../support/metrics';
+import { type RedisProcess, startRedis } from '../support/redis';
+import { caught, clientFor, MODEL } from '../support/sdk';
+
+/** The model the simulator always answers with a 429 and `retry-after: 1`. */
+const LIMITED = 'claude-limited-429';
+const API_KEY = 'sk-ant-fleet-test';
+
+jest.setTimeout(60_000);
+
+let redis: RedisProcess;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  closeFleetConnections();
+  await redis?.stop();
+});
+
+/** Another process of the service, calling in a loop until stopped. */
+async function startMember(sim: Simulator, fleet: boolean): Promise<ChildProcess> {
+  const child = fork(join(__dirname, '..', 'apps', 'fleet-member.cjs'), {
+    env: {
+      ...process.env,
+      SIM_URL: sim.url,
+      API_KEY,
+      MODEL,
+      WORKERS: '4',
+      ...(fleet ? { REDIS_URL: redis.url } : {}),
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [message] = await once(child, 'message');
+  expect(message).toEqual({ type: 'started' });
+  return child;
+}
+
+async function stopMember(child: ChildProcess): Promise<{ ok: number; failed: number }> {
+  child.send('stop');
+  const [message] = await once(child, 'message');
+  return message as { ok: number; failed: number };
+}
+
+/**
+ * This process (A) gets a 429 with `retry-after: 1` while another process (B) of the same
+ * service calls in a loop; returns B's attempts (ms after A's 429 reached the simulator).
+ */
+async function otherProcessAttemptsAround429(fleet: boolean) {
+  const sim = await startSimulator({
+    latency: { responseMs: 5 },
+    faults: [{ kind: 'error', status: 429, retryAfterSeconds: 1, models: [LIMITED] }],
+  });
+  try {
+    const member = await startMember(sim, fleet);
+    const client = clientFor(sim, {
+      apiKey: API_KEY,
+      maxRetries: 0,
+      middleware: [
+        claudeMiddleware({
+          metrics: { registry: freshRegistry() },
+          governor: { fleet: fleet && { redis: redis.url } },
+        }),
+      ],
+    });
+    const error = await caught(() =>
+      client.messages.create({ model: LIMITED, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
+    );
+    expect((error as { status?: number }).status).toBe(429);
+    // B goes on until it has called for 1.5 s past the 429.
+    const limited = sim.attempts().find((a) => a.model === LIMITED);
+    if (!limited) throw new Error('no 429 was sent');
+    while (!sim.attempts().some((a) => a.model === MODEL && a.at > limited.at + 1500)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const outcome = await stopMember(member);
+    return {
+      outcome,
+      after: sim
+        .attempts()
+        .filter((a) => a.model === MODEL && a.at >= limited.at)
+        .map((a) => a.at - limited.at),
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
+describe('one retry-after pauses every process of the fleet', () => {
+  it("another process's next attempt waits out this process's retry-after (1 s, jitter <= 250 ms)", async () => {
+    const { outcome, after } = await otherProcessAttemptsAround429(true);
+    // Only what B's 4 callers sent before the pause reached it lands after the 429 (A's SDK reads
+    // the 429, the pause goes through Redis: ~10 ms, two rounds of 5 ms calls at most); then
+    // nothing until the retry-after is over; then B goes on.
+    expect(after.filter((ms) => ms < 50).length).toBeLessThanOrEqual(8);
+    expect(after.filter((ms) => ms >= 50 && ms < 1000)).toEqual([]);
+    const resumed = after.find((ms) => ms >= 1000) as number;
+    expect(resumed).toBeLessThan(1000 + 250 + 100);
+    expect(outcome.failed).toBe(0);
+  });
+
+  it('without fleet mode the other process does not wait (the test can fail)', async () => {
+    const { outcome, after } = await otherProcessAttemptsAround429(false);
+    expect(after.filter((ms) => ms >= 50 && ms < 1000).length).toBeGreaterThan(50);
+    expect(outcome.failed).toBe(0);
+  });
+});
