@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { claudeMiddleware } from '../../src';
 import { closeFleetConnections } from '../../src/governor/fleet/fleets';
 import { type Simulator, startSimulator } from '../../src/simulator';
-import { freshRegistry, sumBy } from '../support/metrics';
+import { freshRegistry } from '../support/metrics';
 import { type RedisProcess, startRedis } from '../support/redis';
 import { caught, clientFor, MODEL } from '../support/sdk';
 
