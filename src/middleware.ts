@@ -10,6 +10,7 @@ import {
   ERROR_BODY_MAX_BYTES,
 } from './config';
 import { resolveGovernorConfig } from './governor/config';
+import { connectFleet } from './governor/fleet/fleets';
 import { governorFor } from './limit-domains';
 import { ATTEMPT_METRIC_NAMES, AttemptMetrics } from './metrics/attempt-metrics';
 import { GOVERNOR_METRIC_NAMES, GovernorMetrics } from './metrics/governor-metrics';
@@ -31,6 +32,8 @@ export function settingsOf(config: ClaudeOtelConfig, tracer: () => Tracer): Atte
     recorder = new AttemptMetrics(config.metrics || {});
     if (governorConfig) new GovernorMetrics(registry); // registered now, so none can clash later
   }
+  // Connected now, so the first calls do not wait for Redis (nor a bad URL go unnoticed until then).
+  if (governorConfig?.fleet) connectFleet(governorConfig.fleet);
   return {
     governor: governorConfig && ((request) => governorFor(request, governorConfig, registry)),
     tracer,

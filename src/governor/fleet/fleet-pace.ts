@@ -31,6 +31,9 @@ export class FleetPace implements Pace {
   private validAt = 0;
   private asking = false;
   private askAgainAt = Number.NEGATIVE_INFINITY;
+  /** Whether the last lease got all it asked for at once (the fleet is far from its limits). */
+  private plenty = false;
+  private wanted = 1;
   private retry: NodeJS.Timeout | undefined;
   private fleetRate = Number.POSITIVE_INFINITY;
   private members = 1;
@@ -89,7 +92,8 @@ export class FleetPace implements Pace {
     this.ownRate.record(now);
     this.own.add(now);
     if (this.link.connected && this.leased > 0) {
-      this.leased--;
+      // Far from the limits the next lease is asked for now, so no send waits for a round trip.
+      if (--this.leased === 0 && this.plenty) this.ask(now);
       return;
     }
     this.alone.take(now);
@@ -118,6 +122,7 @@ export class FleetPace implements Pace {
     if (this.asking || now < this.askAgainAt) return;
     this.asking = true;
     const want = Math.max(1, Math.min(MAX_LEASE, Math.ceil((this.ownRate.perSecond(now) * LEASE_MS) / 1000)));
+    this.wanted = want;
     this.link.lease(this.rate, this.burst, want, this.alone.hasAnswer, this.coldStartPerSecond).then(
       (lease) => {
         this.asking = false;
@@ -148,8 +153,9 @@ export class FleetPace implements Pace {
     this.fleetSends.record(now, counted);
     this.fleet.add(now, counted);
     if (counted > lease.granted) this.othersSent(counted - lease.granted, now);
+    this.plenty = lease.waitMs === 0 && lease.granted >= this.wanted;
     if (lease.granted > 0) {
-      this.leased = lease.granted;
+      this.leased += lease.granted;
       this.validAt = now + lease.waitMs;
     } else {
       // No slot within the horizon: ask again when one may be.
