@@ -54,6 +54,12 @@ export function versionsTable() {
     ],
     ['`@opentelemetry/api`', `${peer['@opentelemetry/api']}`, '1.9 (with 0.2xx), 1.10 (with 0.30x)', ''],
     ['`prom-client`', `${peer['prom-client']}`, '15', ''],
+    [
+      '`ioredis` (fleet mode only)',
+      `${peer.ioredis}`,
+      [...new Set(cells.filter((c) => c.ioredis).map((c) => c.ioredis))].join(', '),
+      "a Redis server (tested: Debian's redis-server 7.0); not needed without `governor.fleet`",
+    ],
   ];
   const widths = rows[0].map((_, i) => Math.max(3, ...rows.map((r) => r[i].length)));
   const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

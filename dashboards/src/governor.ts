@@ -104,5 +104,47 @@ export function governorDashboard(): dashboard.DashboardBuilder {
         stacked: true,
         queries: [[rate('anthropic_governor_rejected_total', TARGET, 'reason'), '{{reason}}']],
       }),
+    )
+    .withRow(new dashboard.RowBuilder('Fleet (governor.fleet: shared through Redis)'))
+    .withPanel(
+      graph({
+        title: 'Shared or alone',
+        description:
+          'Per instance: 1 while its pause and rate are shared with the fleet through Redis, 0 while it governs alone because Redis failed (error, timeout, lost connection); and fallbacks per second. Empty without fleet mode.',
+        unit: 'short',
+        width: 8,
+        min: 0,
+        queries: [
+          [`min by (instance) (anthropic_governor_fleet_connected{${TARGET}})`, 'shared: {{instance}}'],
+          [rate('anthropic_governor_fleet_fallbacks_total', TARGET), 'fallbacks/s'],
+        ],
+      }),
+    )
+    .withPanel(
+      graph({
+        title: 'Share of the fleet’s sends per instance',
+        description:
+          'Each instance’s share of the fleet’s sends over the last 10 s (even shares are 1 / members under even load), and the members Redis counts.',
+        unit: 'percentunit',
+        width: 8,
+        min: 0,
+        queries: [
+          [`max by (instance) (anthropic_governor_fleet_share{${TARGET}})`, '{{instance}}'],
+          [`1 / max(anthropic_governor_fleet_members{${TARGET}})`, 'even share'],
+        ],
+      }),
+    )
+    .withPanel(
+      graph({
+        title: 'Fleet pauses and Redis round trip',
+        description:
+          'Pauses another process’s retry-after started or lengthened here, per second, and the round trip of each lease of sends from Redis (p50/p95/p99).',
+        unit: 's',
+        width: 8,
+        queries: [
+          [rate('anthropic_governor_fleet_pauses_received_total', TARGET), 'pauses received/s'],
+          ...quantiles('anthropic_governor_fleet_redis_seconds', TARGET),
+        ],
+      }),
     );
 }

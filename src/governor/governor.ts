@@ -255,13 +255,14 @@ export class Governor implements Pacer {
 
   private refreshRate(now: number): void {
     this.rateAt = now;
+    // The headers' cap is what the API allows everyone the pace counts (in a fleet, the fleet);
+    // the 429 and 529 curves are this process's own reactions, judged on its own sends (in a
+    // fleet, one process's step is not compounded by another's).
     const measured = this.pace.sendingPerSecond(now);
-    const rate = Math.min(
-      this.cubic.rate(now, measured),
-      this.overload.rate(now, measured),
-      this.headerCap.cap(now, this.pace.sent),
-    );
-    this.pace.setRate(Math.max(rate, this.config.minRatePerSecond), this.config.burst, now);
+    const own = Math.min(this.cubic.rate(now, measured), this.overload.rate(now, measured));
+    const shared = this.headerCap.cap(now, this.pace.sent);
+    const floor = this.config.minRatePerSecond;
+    this.pace.setRate(Math.max(shared, floor), Math.max(own, floor), this.config.burst, now);
   }
 
   /** The slow loop: signals from the metrics (or a fleet source) arm the ramp and set load shedding. */

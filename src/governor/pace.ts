@@ -10,15 +10,19 @@ export interface Pace {
   readonly ratePerSecond: number;
   /** Sends counted so far by whoever this pace counts (the process, or the fleet): the tickets. */
   readonly sent: number;
-  /** The rate the governor wants (capped at the cold-start rate until an answer) and its burst. */
-  setRate(rate: number, burst: number, now: number): void;
+  /**
+   * The rates the governor allows, requests/s: `shared` by everyone the pace counts (the API's
+   * limits, from the headers), `own` by this process (its reactions to 429s and 529s). Until an
+   * answer, the cold-start rate caps both.
+   */
+  setRate(shared: number, own: number, burst: number, now: number): void;
   /** A response arrived: the limits can be read, so the cold-start rate no longer applies. */
   answered(): void;
   /** Ms until the next send may go: 0 now, `Infinity` until the pace calls back. */
   waitMs(now: number): number;
   /** The next send goes now (only after `waitMs` said 0). */
   take(now: number): void;
-  /** Sends per second of whoever this pace counts. */
+  /** This process's sends per second. */
   sendingPerSecond(now: number): number;
 }
 
@@ -47,7 +51,8 @@ export class LocalPace implements Pace {
     this.hasAnswer = true;
   }
 
-  setRate(rate: number, burst: number, now: number): void {
+  setRate(shared: number, own: number, burst: number, now: number): void {
+    const rate = Math.min(shared, own);
     const paced = this.hasAnswer ? rate : Math.min(rate, this.coldStartPerSecond);
     this.bucket.setRate(paced, burstAt(paced, burst), now);
   }

@@ -9,9 +9,9 @@ export class SendRate {
     this.bucketStart = now;
   }
 
-  record(now: number, sends = 1): void {
+  record(now: number): void {
     this.roll(now);
-    this.count += sends;
+    this.count++;
   }
 
   perSecond(now: number): number {

@@ -3,7 +3,8 @@
 // before any traffic), drives DURATION_MS of traffic against SIM_URL with 8 callers, prints
 // "done <calls>" when the traffic is over, and serves /metrics until it is stopped.
 // GOVERNED=1 turns the governor on and makes the traffic mixed: two models, every other call a
-// stream, SDK retries on (the operator kit's live test needs every metric to have data).
+// stream, SDK retries on (the operator kit's live test needs every metric to have data); with
+// REDIS_URL the governor is in fleet mode (a fleet of one, for the dashboards' Fleet row).
 const { NodeSDK } = require('@opentelemetry/sdk-node');
 const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http');
 const { AnthropicInstrumentation, openMetricsRegistry, startMetricsServer } = require('claude-otel');
@@ -14,7 +15,12 @@ const sdk = new NodeSDK({
   traceExporter: new OTLPTraceExporter(),
   // Ungoverned, this app shows the API's 429s as they come (the governor would keep the load under the limits).
   instrumentations: [
-    new AnthropicInstrumentation({ metrics: { registry }, governor: governed ? {} : false }),
+    new AnthropicInstrumentation({
+      metrics: { registry },
+      governor: governed
+        ? { fleet: process.env.REDIS_URL ? { redis: process.env.REDIS_URL } : false }
+        : false,
+    }),
   ],
 });
 sdk.start();

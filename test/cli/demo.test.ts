@@ -4,6 +4,7 @@ import { startSimulator } from '../../src/simulator';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import { BIN, requireBuild, run } from '../support/processes';
 import { requirePrometheus } from '../support/prometheus';
+import { startRedis } from '../support/redis';
 
 beforeAll(requireBuild);
 
@@ -173,6 +174,51 @@ describe('claude-otel demo', () => {
     });
   });
 
+  it('--processes 3: each run over 3 processes on one simulator, the governed one a fleet through Redis', async () => {
+    const redis = await startRedis();
+    try {
+      const done = await demo(
+        '--processes',
+        '3',
+        '--redis',
+        redis.url,
+        '--duration',
+        '6',
+        '--concurrency',
+        '6',
+        '--port',
+        '0',
+        '--json',
+      );
+      expect(done.code).toBe(0);
+      expect(done.stderr).toMatch(
+        /^\s+fleet governor\s+simulator http:\S+, 3 processes, one governor through Redis/m,
+      );
+      const summary = JSON.parse(done.stdout) as DemoSummary;
+      expect(summary.runs.map((r) => [r.label, r.governor, r.processes?.count, r.processes?.fleet])).toEqual([
+        ['fleet governor', true, 3, true],
+        ['a governor each', true, 3, false],
+      ]);
+      for (const run of summary.runs) {
+        const sim = run.simulator!;
+        // The processes' metrics and spans, summed, equal what the one simulator counted.
+        expect(run.telemetry.attempts).toBe(sim.attempts);
+        expect(withoutNoResponse(run.telemetry.byStatus)).toEqual(sim.byStatus);
+        expect(run.telemetry.retries).toBe(sim.retries);
+        expect(run.attemptSpans).toBe(sim.attempts);
+        expect(run.processes?.succeeded).toHaveLength(3);
+        expect(run.processes!.succeeded.reduce((a, b) => a + b, 0)).toBe(run.calls.succeeded);
+        expect(run.calls.succeeded + sum(run.calls.failed) + sum(run.calls.refused)).toBe(run.calls.total);
+      }
+      expect(summary.telemetryMatchesSimulator).toBe(true);
+      // The fleet's processes used the Redis they were given.
+      const keys = await redis.keys('claude-otel:*');
+      expect(keys.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await redis.stop();
+    }
+  });
+
   describe('bad flags: a clear message and a non-zero exit', () => {
     it.each([
       [['--duration', 'soon'], 2, '--duration must be a whole number >= 1, got "soon"'],
@@ -185,6 +231,13 @@ describe('claude-otel demo', () => {
         ['--real', '--scenario', 'overload'],
         2,
         '--scenario chooses a simulated scenario: it cannot go with --real',
+      ],
+      [['--processes', '2', '--real'], 2, '--processes runs on the simulator: it cannot go with --real'],
+      [['--redis', 'redis://127.0.0.1:6379'], 2, '--redis is the Redis of --processes: add --processes N'],
+      [
+        ['--processes', '9', '--concurrency', '4'],
+        2,
+        '--processes 9 needs at least as many callers (--concurrency 4)',
       ],
     ])('demo %j exits %i: %s', async (args, code, message) => {
       const done = await demo(...args);

@@ -217,6 +217,59 @@ if (expectWarning !== 'too-old') {
       : 'failed';
 }
 
+// Fleet mode, in cells that install ioredis: the README's fleet example through a real Redis
+// (Debian's redis-server, which npm test installs), a 429 first so the pause goes through it.
+let fleet = 'not in this cell';
+if (process.env.FLEET_CHECK) {
+  const port = await new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const server = spawn('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
+  await new Promise((resolve, reject) => {
+    let seen = '';
+    server.on('error', reject);
+    server.stdout.on('data', (d) => {
+      seen += d;
+      if (seen.includes('Ready to accept connections')) resolve();
+    });
+  });
+  sim.reset();
+  sim.script({ kind: 'error', status: 429, retryAfterSeconds: 1 });
+  const url = `redis://127.0.0.1:${port}`;
+  const done = await run(['fleet.mjs'], { ...env, REDIS_URL: url });
+  const Redis = require('ioredis');
+  const client = new Redis(url);
+  const keys = await client.keys('claude-otel:*');
+  client.disconnect();
+  server.kill('SIGKILL');
+  const attempts = sim.attempts().map((a) => a.status);
+  check(
+    done.code === 0 && done.stderr === '' && done.stdout.trim() !== '',
+    `fleet: exit ${done.code}, ${done.stderr.slice(-500)}`,
+  );
+  check(
+    keys.filter((k) => /:(rate|members)$/.test(k)).length === 2,
+    `fleet: keys in Redis ${JSON.stringify(keys)}`,
+  );
+  check(
+    JSON.stringify(attempts) === '[429,200]',
+    `fleet: attempts ${JSON.stringify(attempts)}, expected [429,200]`,
+  );
+  fleet = `ioredis ${versionOf('ioredis')}: attempts ${JSON.stringify(attempts)}, ${keys.length} keys in Redis`;
+}
+
 otlp.close();
 await sim.close();
 const versions = Object.fromEntries(
@@ -226,6 +279,7 @@ const versions = Object.fromEntries(
     '@opentelemetry/sdk-node',
     '@opentelemetry/instrumentation',
     'prom-client',
+    'ioredis',
   ].map((n) => {
     try {
       return [n, versionOf(n)];
@@ -235,6 +289,6 @@ const versions = Object.fromEntries(
   }),
 );
 process.stdout.write(
-  `${JSON.stringify({ node: process.version, versions, expectWarning, apps, inProcess, demo, failures })}\n`,
+  `${JSON.stringify({ node: process.version, versions, expectWarning, apps, inProcess, demo, fleet, failures })}\n`,
 );
 process.exit(failures.length ? 1 : 0);

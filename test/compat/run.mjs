@@ -106,6 +106,8 @@ function installSpecs(cell, tarball) {
     `@opentelemetry/sdk-node${otel}`,
     `@opentelemetry/exporter-trace-otlp-http${otel}`,
     'prom-client',
+    // Fleet mode's own install line (README): only where the cell names an ioredis.
+    ...(cell.ioredis ? [`ioredis@${cell.ioredis}`] : []),
   ];
 }
 
@@ -118,12 +120,16 @@ async function runCell(cell, tarball) {
     join(dir, 'package.json'),
     `${JSON.stringify({ name: `cell-${cell.name}`, private: true })}\n`,
   );
-  for (const file of ['instrumentation.cjs', 'instrumentation.mjs', 'app.cjs', 'app.mjs'])
+  for (const file of ['instrumentation.cjs', 'instrumentation.mjs', 'app.cjs', 'app.mjs', 'fleet.mjs'])
     copyFileSync(join(ROOT, 'examples', file), join(dir, file));
   copyFileSync(join(ROOT, 'test', 'compat', 'check-cell.mjs'), join(dir, 'check-cell.mjs'));
 
   const bin = await runtime(cell.node);
-  const env = { PATH: `${bin}:${process.env.PATH}`, NEWEST_TESTED_SDK };
+  const env = {
+    PATH: `${bin}:${process.env.PATH}`,
+    NEWEST_TESTED_SDK,
+    ...(cell.ioredis ? { FLEET_CHECK: '1' } : {}),
+  };
   say(
     cell.name,
     `installing on Node ${cell.node}: ${[...(cell.npmFlags ?? []), ...installSpecs(cell, 'claude-otel.tgz')].join(' ')}`,

@@ -9,6 +9,7 @@ import {
 } from '../support/operator-kit';
 import { ROOT, requireBuild, startWithFirstLine } from '../support/processes';
 import { type PrometheusProcess, requirePrometheus, startPrometheus } from '../support/prometheus';
+import { type RedisProcess, startRedis } from '../support/redis';
 
 interface Alert {
   labels: Record<string, string>;
@@ -16,10 +17,11 @@ interface Alert {
   state: 'pending' | 'firing';
 }
 
-describe('a real Prometheus with the rule file loaded, scraping a governed app in the overload scenario', () => {
+describe('a real Prometheus with the rule file loaded, scraping a governed app (fleet mode) in the overload scenario', () => {
   let sim: Simulator;
   let prometheus: PrometheusProcess | undefined;
   let app: ReturnType<typeof startWithFirstLine> | undefined;
+  let redis: RedisProcess | undefined;
   let calls = 0;
 
   beforeAll(async () => {
@@ -30,9 +32,11 @@ describe('a real Prometheus with the rule file loaded, scraping a governed app i
       scenario: 'overload',
       limits: { requestsPerMinute: 1200, burstSeconds: 1 },
     });
+    redis = await startRedis(); // the governor in fleet mode, so the Fleet row has data too
     app = startWithFirstLine('node', [join(ROOT, 'test', 'apps', 'metrics-app.cjs')], {
       SIM_URL: sim.url,
       GOVERNED: '1',
+      REDIS_URL: redis.url,
       DURATION_MS: '8000',
       OTEL_TRACES_EXPORTER: 'none',
     });
@@ -55,6 +59,7 @@ describe('a real Prometheus with the rule file loaded, scraping a governed app i
     await app?.exited;
     await prometheus?.stop();
     await sim?.close();
+    await redis?.stop();
   });
 
   it('the run met 529s, broken streams and retries (the ground the dashboards stand on)', () => {

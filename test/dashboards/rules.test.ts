@@ -57,6 +57,7 @@ describe('the alert and recording rules', () => {
     expect(alertNames.sort()).toEqual(
       [
         'AnthropicAccelerationLimitSpikes',
+        'AnthropicFleetGovernorAlone',
         'AnthropicGovernorRejectingCalls',
         'AnthropicMetricsAbsent',
         'AnthropicNoSuccessfulAttempts',

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '../../src/cli/free-port';
 import { type Simulator, startSimulator } from '../../src/simulator';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import { ROOT, requireBuild, run, startWithFirstLine } from '../support/processes';
+import { startRedis } from '../support/redis';
 
 const EXAMPLES = join(ROOT, 'examples');
 const KEY = 'sk-ant-readme-canary';
@@ -98,6 +100,31 @@ describe('every example runs as written', () => {
     const stdout = await runExample(['simulator.mjs']);
     expect(stdout.split('\n')[0]).toBe('429 rate_limit_error');
     expect(stdout).toContain('attempts: 1,');
+  });
+
+  it('fleet.mjs: shares its governor through Redis and exits; with no Redis it still calls, and says so', async () => {
+    const redis = await startRedis();
+    try {
+      const up = await run('node', ['fleet.mjs'], { cwd: EXAMPLES, env: env({ REDIS_URL: redis.url }) });
+      expect({ code: up.code, stderr: up.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(up.stdout).not.toBe('');
+      // The fleet's bucket and members are in Redis (sends leased there), under the default prefix.
+      const keys = await redis.keys('claude-otel:*');
+      expect(keys.map((k) => k.replace(/\{\w+\}/, '{domain}')).sort()).toEqual([
+        'claude-otel:{domain}:members',
+        'claude-otel:{domain}:rate',
+      ]);
+      const nobody = `redis://127.0.0.1:${await freePort()}`;
+      const down = await run('node', ['fleet.mjs'], { cwd: EXAMPLES, env: env({ REDIS_URL: nobody }) });
+      expect(down.code).toBe(0);
+      expect(down.stdout).not.toBe('');
+      expect(down.stderr).toContain(
+        '[CLAUDE_OTEL_FLEET_FALLBACK] ClaudeOtelWarning: claude-otel fleet: Redis',
+      );
+      expect(sim.stats().attempts).toBe(2);
+    } finally {
+      await redis.stop();
+    }
   });
 
   it('metrics.mjs: serves /metrics until stopped', async () => {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Socket } from 'node:net';
+import Redis from 'ioredis';
 import { freePort } from '../../src/cli/free-port';
 import { requireDebianBinary } from './processes';
 
@@ -8,6 +9,8 @@ export interface RedisProcess {
   port: number;
   /** One command over a fresh connection; resolves with its reply (RESP, decoded loosely). */
   command(...args: string[]): Promise<unknown>;
+  /** The keys matching `pattern` (KEYS, through ioredis). */
+  keys(pattern: string): Promise<string[]>;
   /** Pauses the server (DEBUG SLEEP): `sent` once the command has left, `done` when the pause is over. */
   pause(ms: number): { sent: Promise<void>; done: Promise<unknown> };
   /** Stops the server (SIGKILL: as a crash, no goodbye to clients). */
@@ -73,6 +76,14 @@ export async function startRedis(): Promise<RedisProcess> {
     port,
     url: `redis://127.0.0.1:${port}`,
     command: (...args) => send(port, args).reply,
+    keys: async (pattern) => {
+      const client = new Redis(port, '127.0.0.1');
+      try {
+        return await client.keys(pattern);
+      } finally {
+        client.disconnect();
+      }
+    },
     pause: (ms) => {
       const { sent, reply } = send(port, ['DEBUG', 'SLEEP', String(ms / 1000)]);
       return { sent, done: reply };

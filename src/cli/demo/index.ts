@@ -3,10 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { metricsHandler } from '../../metrics/serve';
 import { scenario } from '../../simulator/scenarios';
+import { FleetRun } from './fleet-run';
 import { type DemoOptions, demoUsage, parseDemoOptions } from './options';
 import { type DemoPrometheus, prometheusAvailable, startDemoPrometheus } from './prometheus';
+import { launchRedis, redisAvailable } from './redis-process';
 import { alertsOf, type DemoSummary, matches, renderSummary } from './report';
-import { DemoRun } from './run';
+import { DemoRun, type Run } from './run';
 import { startDemoTracing } from './tracing';
 import { LiveView } from './view';
 import type { WorkloadOptions } from './workload';
@@ -39,14 +41,15 @@ function simulatedWorkload(concurrency: number): WorkloadOptions {
 
 /** Serves each run's registry: the first at /metrics, the twin at /metrics/no-governor. */
 async function serveMetrics(
-  runs: DemoRun[],
+  runs: Run[],
   port: number,
 ): Promise<{ server: Server; urls: string[]; note: string }> {
   const paths = runs.map((_run, i) => (i === 0 ? '/metrics' : '/metrics/no-governor'));
-  const handlers = new Map(runs.map((run, i) => [paths[i], metricsHandler(run.registry)]));
+  const byPath = new Map(runs.map((run, i) => [paths[i], run]));
   const server = createServer((req, res) => {
-    const handler = handlers.get((req.url ?? '').split('?')[0]);
-    if (handler) handler(req, res);
+    const run = byPath.get((req.url ?? '').split('?')[0]);
+    // Read at each scrape: a run over several processes sums their latest metrics.
+    if (run) metricsHandler(run.registry)(req, res);
     else {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end(`metrics are at ${paths.join(' and ')}\n`);
@@ -74,7 +77,7 @@ async function serveMetrics(
 
 function banner(
   options: DemoOptions,
-  runs: DemoRun[],
+  runs: Run[],
   metrics: string[],
   note: string,
   traces: string,
@@ -89,10 +92,7 @@ function banner(
     : `scenario ${options.scenario}${each}`;
   const lines = [
     `claude-otel demo: ${what}; ${options.durationS} s, ${runs[0].spec.workload.concurrency} callers per run`,
-    ...runs.map(
-      (run) =>
-        `  ${run.spec.label.padEnd(18)} ${run.simulator ? `simulator ${run.simulator.url}` : run.client.baseURL}`,
-    ),
+    ...runs.map((run) => `  ${run.spec.label.padEnd(18)} ${run.target}`),
     `  metrics            ${metrics.join('  ')}${note}`,
     `  traces             ${traces}`,
   ];
@@ -114,6 +114,12 @@ export async function demo(argv: string[]): Promise<number> {
     );
     return 1;
   }
+  if (options.processes > 1 && !options.redis && !redisAvailable()) {
+    process.stderr.write(
+      'claude-otel demo: --processes shares one governor through Redis: pass --redis redis://host:port, or install "redis-server" (Debian/Ubuntu: apt-get install redis-server) and it is started on loopback.\n',
+    );
+    return 1;
+  }
   if (options.prometheus && !prometheusAvailable()) {
     process.stderr.write(
       'claude-otel demo: --prometheus needs the "prometheus" binary on PATH (Debian/Ubuntu: apt-get install prometheus). Drop --prometheus to run without it.\n',
@@ -122,7 +128,8 @@ export async function demo(argv: string[]): Promise<number> {
   }
 
   const tracing = startDemoTracing();
-  const runs: DemoRun[] = [];
+  const runs: Run[] = [];
+  let redis: { url: string; stop(): Promise<void> } | undefined;
   let server: Server | undefined;
   let prometheus: DemoPrometheus | undefined;
   const controller = new AbortController();
@@ -139,27 +146,43 @@ export async function demo(argv: string[]): Promise<number> {
     const workload = options.real ? REAL_CAP : simulatedWorkload(options.concurrency);
     const common = { durationS: options.durationS, seed: options.seed, workload };
     const where = options.real ? { apiKey } : { scenario: options.scenario };
-    runs.push(
-      await DemoRun.start({
-        ...common,
-        ...where,
-        label: options.governor ? 'with governor' : 'without governor',
-        governor: options.governor,
-        spans: tracing.governed,
-      }),
-    );
-    if (options.compare) {
-      const twin = tracing.twinProvider();
+    if (options.processes > 1) {
+      redis = options.redis ? undefined : await launchRedis();
+      const redisUrl = options.redis ?? redis?.url;
+      const fleet = { ...common, ...where, processes: options.processes, spans: tracing.governed };
+      runs.push(
+        await FleetRun.start({
+          ...fleet,
+          label: options.governor ? 'fleet governor' : 'without governor',
+          governor: options.governor,
+          redisUrl: options.governor ? redisUrl : undefined,
+        }),
+      );
+      if (options.compare)
+        runs.push(await FleetRun.start({ ...fleet, label: 'a governor each', governor: true }));
+    } else {
       runs.push(
         await DemoRun.start({
           ...common,
           ...where,
-          label: 'without governor',
-          governor: false,
-          spans: twin.counter,
-          tracerProvider: twin.provider,
+          label: options.governor ? 'with governor' : 'without governor',
+          governor: options.governor,
+          spans: tracing.governed,
         }),
       );
+      if (options.compare) {
+        const twin = tracing.twinProvider();
+        runs.push(
+          await DemoRun.start({
+            ...common,
+            ...where,
+            label: 'without governor',
+            governor: false,
+            spans: twin.counter,
+            tracerProvider: twin.provider,
+          }),
+        );
+      }
     }
     const served = await serveMetrics(runs, options.port);
     server = served.server;
@@ -223,6 +246,7 @@ export async function demo(argv: string[]): Promise<number> {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await Promise.all(runs.map((run) => run.close()));
     await prometheus?.stop();
+    await redis?.stop();
     await tracing.shutdown();
   }
 }

@@ -14,6 +14,10 @@ Options:
   --scenario NAME   ${scenarioNames.join(' | ')} (default: cycle)
   --concurrency N   concurrent callers per run (default: 8)
   --no-governor     run without the governor only (no comparison)
+  --processes N     spread each run's callers over N processes sharing one simulator, as a
+                    service's replicas share one organization's limits: the governed run shares
+                    one governor through Redis (fleet mode), its twin governs each process alone
+  --redis URL       the Redis for --processes (default: start "redis-server" on loopback)
   --json            print the summary as JSON on stdout (progress lines go to stderr)
   --prometheus      also start Prometheus (the "prometheus" binary) on loopback with the alert
                     rules loaded, scraping both runs; report the alerts that fired
@@ -38,6 +42,10 @@ export interface DemoOptions {
   port: number;
   seed: number;
   real: boolean;
+  /** Processes per run (1: the run is this process). */
+  processes: number;
+  /** With processes > 1: the Redis of the fleet (else one is started). */
+  redis: string | undefined;
 }
 
 export function parseDemoOptions(argv: string[]): DemoOptions | 'help' {
@@ -53,6 +61,8 @@ export function parseDemoOptions(argv: string[]): DemoOptions | 'help' {
       port: { type: 'string' },
       seed: { type: 'string' },
       real: { type: 'boolean' },
+      processes: { type: 'string' },
+      redis: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     demoUsage,
@@ -65,6 +75,17 @@ export function parseDemoOptions(argv: string[]): DemoOptions | 'help' {
   const port = portOption(values.port, demoUsage) ?? 9464;
   const governor = !values['no-governor'];
   const real = values.real ?? false;
+  const processes = integerOption('processes', values.processes, demoUsage, 1) ?? 1;
+  if (processes > 64) throw new UsageError('--processes must be at most 64', demoUsage);
+  if (processes > concurrency)
+    throw new UsageError(
+      `--processes ${processes} needs at least as many callers (--concurrency ${concurrency})`,
+      demoUsage,
+    );
+  if (processes > 1 && real)
+    throw new UsageError('--processes runs on the simulator: it cannot go with --real', demoUsage);
+  if (values.redis !== undefined && processes === 1)
+    throw new UsageError('--redis is the Redis of --processes: add --processes N', demoUsage);
   if (real && values.scenario !== undefined) {
     throw new UsageError('--scenario chooses a simulated scenario: it cannot go with --real', demoUsage);
   }
@@ -79,5 +100,7 @@ export function parseDemoOptions(argv: string[]): DemoOptions | 'help' {
     port,
     seed: integerOption('seed', values.seed, demoUsage) ?? 1,
     real,
+    processes,
+    redis: values.redis,
   };
 }

@@ -165,7 +165,10 @@ export function renderSummary(summary: DemoSummary): string {
         `paused every sender ${count(g.pauses, 'time')} on retry-after (${seconds(g.pausedSeconds)} in all); ` +
         `vetoed ${count(total(g.vetoes), 'retry', 'retries')} (${list(g.vetoes)}); refused ${count(total(g.rejected), 'call')} (${list(g.rejected)}).`,
     );
-    const ungoverned = runs.find((r) => !r.governor);
+    // The run to compare with: the one without the governor, or (--processes) the fleet's twin
+    // whose processes each govern alone.
+    const ungoverned = runs.find((r) => r !== governed && (!r.governor || r.processes));
+    const without = ungoverned?.governor ? 'with a governor per process' : 'without it';
     if (ungoverned) {
       const perCall = (r: RunSummary) =>
         (r.calls.total ? r.telemetry.attempts / r.calls.total : 0).toFixed(2);
@@ -173,7 +176,7 @@ export function renderSummary(summary: DemoSummary): string {
       // "2 429s instead of 7", or "0 failed calls, as without it" when they are the same.
       const versus = (mine: number | string, theirs: number | string, what: string, many = `${what}s`) => {
         const said = typeof mine === 'number' ? count(mine, what, many) : `${mine} ${many}`;
-        return String(mine) === String(theirs) ? `${said}, as without it` : `${said} instead of ${theirs}`;
+        return String(mine) === String(theirs) ? `${said}, as ${without}` : `${said} instead of ${theirs}`;
       };
       const failed = (r: RunSummary) => unsuccessful(r.calls);
       // Phase by phase, counts that differ by more than chance would (2 standard deviations of
@@ -190,7 +193,7 @@ export function renderSummary(summary: DemoSummary): string {
         return { phase, verdict: behind ? 'behind' : ahead ? 'ahead' : 'even', mine, theirs };
       });
       out.push(
-        `Against the same workload without it: ${versus(governed.telemetry.byStatus['429'] ?? 0, ungoverned.telemetry.byStatus['429'] ?? 0, '429')}; ` +
+        `Against the same workload ${without}: ${versus(governed.telemetry.byStatus['429'] ?? 0, ungoverned.telemetry.byStatus['429'] ?? 0, '429')}; ` +
           `${versus(perCall(governed), perCall(ungoverned), 'attempts per call', 'attempts per call')}; ` +
           `${versus(seconds(governed.telemetry.backoff.seconds), seconds(ungoverned.telemetry.backoff.seconds), 'of backoff', 'of backoff')}; ` +
           `${versus(failed(governed), failed(ungoverned), 'failed call')}` +
@@ -209,6 +212,16 @@ export function renderSummary(summary: DemoSummary): string {
         );
       }
     }
+  }
+  for (const r of runs) {
+    const p = r.processes;
+    if (!p) continue;
+    const spread =
+      Math.min(...p.succeeded) > 0 ? (Math.max(...p.succeeded) / Math.min(...p.succeeded)).toFixed(2) : '–';
+    out.push(
+      `${r.label}: successful calls per process ${p.succeeded.join(', ')} (most / fewest ${spread})` +
+        (p.fleet ? `; ${count(p.pausesReceived, 'pause')} started by another process's retry-after.` : '.'),
+    );
   }
   if (summary.telemetryMatchesSimulator !== undefined) {
     const parts = runs.map((r) =>

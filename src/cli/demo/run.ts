@@ -33,6 +33,8 @@ export interface GroundTruth {
 export interface RunSummary {
   label: string;
   governor: boolean;
+  /** With --processes: the run's processes and the successful calls of each. */
+  processes?: { count: number; fleet: boolean; succeeded: number[]; pausesReceived: number };
   calls: CallCounts & { total: number };
   telemetry: Telemetry;
   /** Attempts answered 429 or 529, and their share of all attempts. */
@@ -42,7 +44,7 @@ export interface RunSummary {
 }
 
 /** The scenario with its phases stretched or squeezed so that one pass fits the run. */
-function fitted(name: ScenarioName, durationS: number, seed: number) {
+export function fitted(name: ScenarioName, durationS: number, seed: number) {
   const options = scenario(name);
   if (options.phases?.length) {
     const each = Math.max(1, Math.floor((durationS * 1000) / options.phases.length));
@@ -51,8 +53,24 @@ function fitted(name: ScenarioName, durationS: number, seed: number) {
   return { ...options, seed, logSize: 1_000_000 };
 }
 
+/** What the demo's view and summary read of a run, in this process or spread over several. */
+export interface Run {
+  readonly spec: RunSpec;
+  readonly simulator: Simulator | undefined;
+  /** Where the run's calls go, for the banner. */
+  readonly target: string;
+  /** The run's telemetry now (a fleet's summed over its processes). */
+  readonly registry: AnyRegistry;
+  readonly calls: CallCounts;
+  phase(): string | undefined;
+  restartClock(): void;
+  begin(endAt: number, signal: AbortSignal): Promise<void>;
+  summary(): Promise<RunSummary>;
+  close(): Promise<void>;
+}
+
 /** One workload against one API: its client, telemetry registry and (simulated) API. */
-export class DemoRun {
+export class DemoRun implements Run {
   private readonly workload: Workload;
 
   private constructor(
@@ -88,6 +106,10 @@ export class DemoRun {
       ],
     });
     return new DemoRun(spec, client, simulator, registry);
+  }
+
+  get target(): string {
+    return this.simulator ? `simulator ${this.simulator.url}` : this.client.baseURL;
   }
 
   /** Restarts the simulator's clock (its phases, buckets and random source) before any traffic. */
@@ -129,7 +151,7 @@ export class DemoRun {
   }
 }
 
-function groundTruth(simulator: Simulator): GroundTruth & { phase: string } {
+export function groundTruth(simulator: Simulator): GroundTruth & { phase: string } {
   const stats = simulator.stats();
   const retries = simulator.attempts().filter((a) => (a.retryCount ?? 0) > 0).length;
   return { attempts: stats.attempts, byStatus: { ...stats.byStatus }, retries, phase: stats.phase };

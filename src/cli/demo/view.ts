@@ -1,4 +1,4 @@
-import type { DemoRun } from './run';
+import type { Run } from './run';
 import { readTelemetry, type Telemetry } from './telemetry';
 import { unsuccessful } from './workload';
 
@@ -34,13 +34,13 @@ function bar(fraction: number, width = 24): string {
 /** The live view: a redrawn block on a terminal, periodic plain lines elsewhere. */
 export class LiveView {
   /** Recent readings per run: rates are taken over the last `windowMs`. */
-  private readonly history = new Map<DemoRun, { telemetry: Telemetry; at: number }[]>();
+  private readonly history = new Map<Run, { telemetry: Telemetry; at: number }[]>();
   private drawn = 0;
   private lastLine = 0;
   private lastWhen = '';
 
   constructor(
-    private readonly runs: DemoRun[],
+    private readonly runs: Run[],
     private readonly out: NodeJS.WriteStream,
     private readonly tty: boolean,
     private readonly startedAt: number,
@@ -71,7 +71,7 @@ export class LiveView {
   }
 
   private line(
-    rows: { run: DemoRun; telemetry: Telemetry; rates: Rates }[],
+    rows: { run: Run; telemetry: Telemetry; rates: Rates }[],
     elapsed: number,
     phase?: string,
   ): void {
@@ -90,7 +90,7 @@ export class LiveView {
   }
 
   private draw(
-    rows: { run: DemoRun; telemetry: Telemetry; rates: Rates }[],
+    rows: { run: Run; telemetry: Telemetry; rates: Rates }[],
     elapsed: number,
     phase?: string,
   ): void {

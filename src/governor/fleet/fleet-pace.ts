@@ -1,6 +1,7 @@
 import { burstAt, LocalPace, type Pace } from '../pace';
 import { SendRate } from '../send-rate';
 import { SlidingCount } from '../sliding-count';
+import { TokenBucket } from '../token-bucket';
 import type { FleetLink, Lease } from './fleet-link';
 
 /** Leased sends not used this long after they became valid are dropped (their caller left). */
@@ -19,12 +20,15 @@ export interface FleetState {
 
 /**
  * The fleet's pace: sends are leased from one token bucket in Redis at the fleet's rate (the lowest
- * any member proposes), a few at a time, or one reserved slot in turn when the bucket is empty.
- * While Redis fails, this process paces alone at its share of the rate (the rate over the members
- * last seen).
+ * any member proposes of the API's limits), a few at a time, or one reserved slot in turn when the
+ * bucket is empty. This process's own reactions (to 429s and 529s) pace its sends before they
+ * lease. While Redis fails, it paces alone at its share of the fleet's rate (over the members last
+ * seen).
  */
 export class FleetPace implements Pace {
   private readonly alone: LocalPace;
+  /** This process's own rate (its reactions to 429s and 529s). */
+  private readonly own: TokenBucket;
   private rate = Number.POSITIVE_INFINITY;
   private burst: number;
   private leased = 0;
@@ -40,10 +44,9 @@ export class FleetPace implements Pace {
   private fleetAnswered = false;
   private lastCount: number | undefined;
   private countEpoch = -1;
-  private readonly fleetSends: SendRate;
   private readonly ownRate: SendRate;
-  private readonly own: SlidingCount;
-  private readonly fleet: SlidingCount;
+  private readonly ownSends: SlidingCount;
+  private readonly fleetSends: SlidingCount;
   sent = 0;
 
   constructor(
@@ -59,29 +62,32 @@ export class FleetPace implements Pace {
   ) {
     this.burst = burst;
     this.alone = new LocalPace(burst, coldStartPerSecond, now);
-    this.fleetSends = new SendRate(now);
+    this.own = new TokenBucket(Number.POSITIVE_INFINITY, burst, now);
     this.ownRate = new SendRate(now);
-    this.own = new SlidingCount(10_000, 1000, now);
-    this.fleet = new SlidingCount(10_000, 1000, now);
+    this.ownSends = new SlidingCount(10_000, 1000, now);
+    this.fleetSends = new SlidingCount(10_000, 1000, now);
   }
 
   get ratePerSecond(): number {
-    return this.link.connected ? this.fleetRate : this.alone.ratePerSecond;
+    return this.link.connected ? Math.min(this.fleetRate, this.own.ratePerSecond) : this.alone.ratePerSecond;
   }
 
   answered(): void {
     this.alone.answered();
   }
 
-  setRate(rate: number, burst: number, now: number): void {
-    this.rate = rate;
-    const paced = this.alone.hasAnswer ? rate : Math.min(rate, this.coldStartPerSecond);
+  setRate(shared: number, own: number, burst: number, now: number): void {
+    this.rate = shared;
+    const paced = this.alone.hasAnswer ? shared : Math.min(shared, this.coldStartPerSecond);
     this.burst = burstAt(paced, burst);
-    this.alone.setRate(rate / this.members, Math.max(1, burst / this.members), now);
+    this.own.setRate(own, burstAt(own, burst), now);
+    this.alone.setRate(shared / this.members, own, Math.max(1, burst / this.members), now);
   }
 
   waitMs(now: number): number {
     if (!this.link.connected) return this.alone.waitMs(now);
+    const own = this.own.waitMs(now);
+    if (own > 0) return own;
     if (this.leased > 0 && now > this.validAt + LEASE_TTL_MS) this.leased = 0;
     if (this.leased > 0) return Math.max(0, this.validAt - now);
     this.ask(now);
@@ -90,8 +96,9 @@ export class FleetPace implements Pace {
 
   take(now: number): void {
     this.ownRate.record(now);
-    this.own.add(now);
+    this.ownSends.add(now);
     if (this.link.connected && this.leased > 0) {
+      this.own.take(now);
       // Far from the limits the next lease is asked for now, so no send waits for a round trip.
       if (--this.leased === 0 && this.plenty) this.ask(now);
       return;
@@ -101,16 +108,16 @@ export class FleetPace implements Pace {
   }
 
   sendingPerSecond(now: number): number {
-    return this.link.connected ? this.fleetSends.perSecond(now) : this.alone.sendingPerSecond(now);
+    return this.ownRate.perSecond(now);
   }
 
   state(now: number): FleetState {
     const connected = this.link.connected;
-    const fleet = this.fleet.total(now);
+    const fleet = this.fleetSends.total(now);
     return {
       connected,
       members: this.members,
-      share: connected && fleet > 0 ? Math.min(1, this.own.total(now) / fleet) : 1,
+      share: connected && fleet > 0 ? Math.min(1, this.ownSends.total(now) / fleet) : 1,
     };
   }
 
@@ -150,8 +157,7 @@ export class FleetPace implements Pace {
     this.lastCount = lease.count;
     this.countEpoch = this.link.epoch;
     this.sent += counted;
-    this.fleetSends.record(now, counted);
-    this.fleet.add(now, counted);
+    this.fleetSends.add(now, counted);
     if (counted > lease.granted) this.othersSent(counted - lease.granted, now);
     this.plenty = lease.waitMs === 0 && lease.granted >= this.wanted;
     if (lease.granted > 0) {

@@ -1,0 +1,101 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { claudeMiddleware } from '../../src';
+import { closeFleetConnections } from '../../src/governor/fleet/fleets';
+import { startSimulator } from '../../src/simulator';
+import { freshRegistry, sumBy } from '../support/metrics';
+import { type RedisProcess, startRedis } from '../support/redis';
+import { ask, clientFor, MODEL } from '../support/sdk';
+
+jest.setTimeout(60_000);
+
+const API_KEY = 'sk-ant-fleet-rate-test';
+const HIGH = { inputTokensPerMinute: 1e10, outputTokensPerMinute: 1e10 };
+
+let redis: RedisProcess;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  closeFleetConnections();
+  await redis?.stop();
+});
+
+/**
+ * Two processes (this one and a child), 4 callers each, against an API that serves 20 requests/s
+ * (1200/min, a 1 s bucket) for 4 s: each alone would send far more.
+ */
+async function twoProcesses(fleet: boolean) {
+  const sim = await startSimulator({
+    limits: { ...HIGH, requestsPerMinute: 1200, burstSeconds: 1 },
+    latency: { responseMs: 5 },
+  });
+  let child: ChildProcess | undefined;
+  try {
+    const registry = freshRegistry();
+    const client = clientFor(sim, {
+      apiKey: API_KEY,
+      maxRetries: 2,
+      middleware: [
+        claudeMiddleware({ metrics: { registry }, governor: { fleet: fleet && { redis: redis.url } } }),
+      ],
+    });
+    child = fork(join(__dirname, '..', 'apps', 'fleet-member.cjs'), {
+      env: {
+        ...process.env,
+        SIM_URL: sim.url,
+        API_KEY,
+        MODEL,
+        WORKERS: '4',
+        ...(fleet ? { REDIS_URL: redis.url } : {}),
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    await once(child, 'message');
+    let stopping = false;
+    let failed = 0;
+    const worker = async () => {
+      while (!stopping) await ask(client).catch(() => failed++);
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    await new Promise((resolve) => setTimeout(resolve, 4000)); // the run's length, not a synchronization
+    stopping = true;
+    await Promise.all(workers);
+    const gauges = {
+      members: (await sumBy(registry, 'anthropic_governor_fleet_members', 'none'))[''],
+      share: (await sumBy(registry, 'anthropic_governor_fleet_share', 'none'))[''],
+    };
+    child.send('stop');
+    const [other] = (await once(child, 'message')) as [{ ok: number; failed: number }];
+    const attempts = sim.attempts();
+    return {
+      failed: failed + other.failed,
+      attempts: attempts.length,
+      rateLimited: attempts.filter((a) => a.status === 429).length,
+      served: attempts.filter((a) => a.status === 200).length,
+      gauges,
+    };
+  } finally {
+    child?.kill();
+    await sim.close();
+  }
+}
+
+describe('one rate for the fleet', () => {
+  it('two processes share the 20/s: next to no 429s, even shares, the limit used', async () => {
+    const result = await twoProcesses(true);
+    expect(result.failed).toBe(0);
+    expect(result.rateLimited / result.attempts).toBeLessThanOrEqual(0.01);
+    // 4 s at 20/s plus the 20 the bucket starts with (less what the 5% reserve keeps).
+    expect(result.served).toBeGreaterThanOrEqual(85);
+    expect(result.gauges.members).toBe(2);
+    expect(result.gauges.share).toBeGreaterThan(0.35);
+    expect(result.gauges.share).toBeLessThan(0.65);
+  });
+
+  it('governed per process, the same two send into 429s (the test can fail)', async () => {
+    const result = await twoProcesses(false);
+    expect(result.rateLimited / result.attempts).toBeGreaterThan(0.03);
+  });
+});
