@@ -7,7 +7,7 @@
 //   oracle   every attempt of the fleet paced at exactly 50/s by one pacer (the parent)
 // Redis is a real redis-server on a free loopback port. Writes results/fleet.{json,md,svg}.
 //   node bench/fleet.mjs [--seconds 20] [--short] [--no-write] [--only N]
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,6 +20,7 @@ import { Pacer } from './strategies/pacer.mjs';
 
 const require = createRequire(import.meta.url);
 const { freePort } = require('../dist/cjs/cli/free-port.js');
+const { launchRedis, redisAvailable } = require('../dist/cjs/cli/demo/redis-process.js');
 const Redis = require('ioredis');
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -39,30 +40,15 @@ const SIZES = values.only ? [Number(values.only)] : [1, 4, 8];
 const STRATEGIES = ['sdk', 'process', 'fleet', 'oracle'];
 const HIGH = { requestsPerMinute: 1e7, inputTokensPerMinute: 1e10, outputTokensPerMinute: 1e10 };
 
-/** A redis-server of our own, ready once it says so. */
+/** A redis-server of our own on a free loopback port. */
 async function startRedis() {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  child.on('error', () => {
+  if (!redisAvailable()) {
     console.error(
       'bench/fleet.mjs needs redis-server: sudo apt-get install -y --no-install-recommends redis-server',
     );
     process.exit(2);
-  });
-  await new Promise((resolve) => {
-    let seen = '';
-    child.stdout.on('data', (chunk) => {
-      seen += chunk;
-      if (seen.includes('Ready to accept connections')) resolve();
-    });
-  });
-  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+  }
+  return launchRedis(await freePort());
 }
 
 /** Round trips to Redis so far: scripts run, pings, subscriptions (not what scripts call inside). */
@@ -202,7 +188,7 @@ try {
   }
 } finally {
   redis.disconnect();
-  redisServer.stop();
+  await redisServer.stop();
 }
 
 const find = (n, load, strategy) =>

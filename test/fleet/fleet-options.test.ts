@@ -1,20 +1,12 @@
 import Redis from 'ioredis';
 import { claudeMiddleware } from '../../src';
-import { closeFleetConnections } from '../../src/governor/fleet/fleets';
 import type { RedisClient } from '../../src/governor/fleet/options';
 import { startSimulator } from '../../src/simulator';
 import { freshRegistry } from '../support/metrics';
-import { type RedisProcess, startRedis } from '../support/redis';
+import { redisForSuite } from '../support/redis';
 import { ask, clientFor } from '../support/sdk';
 
-let redis: RedisProcess;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  closeFleetConnections();
-  await redis?.stop();
-});
+const redis = redisForSuite();
 
 describe('governor.fleet options', () => {
   it.each([
@@ -33,7 +25,7 @@ describe('governor.fleet options', () => {
 
   it("an ioredis client of the app's: claude-otel opens its own connections from it and leaves it as it was", async () => {
     const sim = await startSimulator();
-    const own = new Redis(redis.url);
+    const own = new Redis(redis().url);
     try {
       const client = clientFor(sim, {
         apiKey: 'sk-ant-own-client',

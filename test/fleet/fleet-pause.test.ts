@@ -1,11 +1,8 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import { claudeMiddleware } from '../../src';
-import { closeFleetConnections } from '../../src/governor/fleet/fleets';
-import { type Simulator, startSimulator } from '../../src/simulator';
+import { startSimulator } from '../../src/simulator';
+import { startMember, stopMember } from '../support/fleet-member';
 import { freshRegistry } from '../support/metrics';
-import { type RedisProcess, startRedis } from '../support/redis';
+import { redisForSuite } from '../support/redis';
 import { caught, clientFor, MODEL } from '../support/sdk';
 
 /** The model the simulator always answers with a 429 and `retry-after: 1`. */
@@ -14,38 +11,7 @@ const API_KEY = 'sk-ant-fleet-test';
 
 jest.setTimeout(60_000);
 
-let redis: RedisProcess;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  closeFleetConnections();
-  await redis?.stop();
-});
-
-/** Another process of the service, calling in a loop until stopped. */
-async function startMember(sim: Simulator, fleet: boolean): Promise<ChildProcess> {
-  const child = fork(join(__dirname, '..', 'apps', 'fleet-member.cjs'), {
-    env: {
-      ...process.env,
-      SIM_URL: sim.url,
-      API_KEY,
-      MODEL,
-      WORKERS: '4',
-      ...(fleet ? { REDIS_URL: redis.url } : {}),
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const [message] = await once(child, 'message');
-  expect(message).toEqual({ type: 'started' });
-  return child;
-}
-
-async function stopMember(child: ChildProcess): Promise<{ ok: number; failed: number }> {
-  child.send('stop');
-  const [message] = await once(child, 'message');
-  return message as { ok: number; failed: number };
-}
+const redis = redisForSuite();
 
 /**
  * This process (A) gets a 429 with `retry-after: 1` while another process (B) of the same
@@ -57,14 +23,18 @@ async function otherProcessAttemptsAround429(fleet: boolean) {
     faults: [{ kind: 'error', status: 429, retryAfterSeconds: 1, models: [LIMITED] }],
   });
   try {
-    const member = await startMember(sim, fleet);
+    const member = await startMember({
+      simulatorUrl: sim.url,
+      apiKey: API_KEY,
+      redisUrl: fleet ? redis().url : undefined,
+    });
     const client = clientFor(sim, {
       apiKey: API_KEY,
       maxRetries: 0,
       middleware: [
         claudeMiddleware({
           metrics: { registry: freshRegistry() },
-          governor: { fleet: fleet && { redis: redis.url } },
+          governor: { fleet: fleet && { redis: redis().url } },
         }),
       ],
     });

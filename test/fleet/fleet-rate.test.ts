@@ -1,26 +1,17 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { claudeMiddleware } from '../../src';
-import { closeFleetConnections } from '../../src/governor/fleet/fleets';
 import { startSimulator } from '../../src/simulator';
+import { startMember, stopMember } from '../support/fleet-member';
 import { freshRegistry, sumBy } from '../support/metrics';
-import { type RedisProcess, startRedis } from '../support/redis';
-import { ask, clientFor, MODEL } from '../support/sdk';
+import { redisForSuite } from '../support/redis';
+import { ask, clientFor } from '../support/sdk';
 
 jest.setTimeout(60_000);
 
 const API_KEY = 'sk-ant-fleet-rate-test';
 const HIGH = { inputTokensPerMinute: 1e10, outputTokensPerMinute: 1e10 };
 
-let redis: RedisProcess;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  closeFleetConnections();
-  await redis?.stop();
-});
+const redis = redisForSuite();
 
 /**
  * Two processes (this one and a child), 4 callers each, against an API that serves 20 requests/s
@@ -38,21 +29,14 @@ async function twoProcesses(fleet: boolean) {
       apiKey: API_KEY,
       maxRetries: 2,
       middleware: [
-        claudeMiddleware({ metrics: { registry }, governor: { fleet: fleet && { redis: redis.url } } }),
+        claudeMiddleware({ metrics: { registry }, governor: { fleet: fleet && { redis: redis().url } } }),
       ],
     });
-    child = fork(join(__dirname, '..', 'apps', 'fleet-member.cjs'), {
-      env: {
-        ...process.env,
-        SIM_URL: sim.url,
-        API_KEY,
-        MODEL,
-        WORKERS: '4',
-        ...(fleet ? { REDIS_URL: redis.url } : {}),
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    child = await startMember({
+      simulatorUrl: sim.url,
+      apiKey: API_KEY,
+      redisUrl: fleet ? redis().url : undefined,
     });
-    await once(child, 'message');
     let stopping = false;
     let failed = 0;
     const worker = async () => {
@@ -66,8 +50,7 @@ async function twoProcesses(fleet: boolean) {
       members: (await sumBy(registry, 'anthropic_governor_fleet_members', 'none'))[''],
       share: (await sumBy(registry, 'anthropic_governor_fleet_share', 'none'))[''],
     };
-    child.send('stop');
-    const [other] = (await once(child, 'message')) as [{ ok: number; failed: number }];
+    const other = await stopMember(child);
     const attempts = sim.attempts();
     return {
       failed: failed + other.failed,

@@ -1,22 +1,14 @@
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { claudeMiddleware } from '../../src';
-import { closeFleetConnections } from '../../src/governor/fleet/fleets';
 import { startSimulator } from '../../src/simulator';
 import { freshRegistry, sumBy } from '../support/metrics';
-import { type RedisProcess, startRedis } from '../support/redis';
+import { redisForSuite } from '../support/redis';
 import { ask, clientFor } from '../support/sdk';
 
 jest.setTimeout(60_000);
 
-let redis: RedisProcess;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  closeFleetConnections();
-  diag.disable();
-  await redis?.stop();
-});
+const redisOf = redisForSuite();
+afterAll(() => diag.disable());
 
 /** Resolves when claude-otel says something matching `pattern` through OpenTelemetry's diag. */
 function said(pattern: RegExp): Promise<string> {
@@ -38,7 +30,7 @@ async function callingThrough(fault: (successes: (n: number) => Promise<void>) =
   const registry = freshRegistry();
   const client = clientFor(sim, {
     maxRetries: 2,
-    middleware: [claudeMiddleware({ metrics: { registry }, governor: { fleet: { redis: redis.url } } })],
+    middleware: [claudeMiddleware({ metrics: { registry }, governor: { fleet: { redis: redisOf().url } } })],
   });
   const calls: { ok: boolean; ms: number }[] = [];
   const waiting: { at: number; resolve: () => void }[] = [];
@@ -84,11 +76,11 @@ describe('Redis failing never fails or holds a call: the process governs alone, 
   it('Redis stopped mid-run (a crash), then started again empty', async () => {
     const result = await callingThrough(async (successes) => {
       const fellBack = said(/Redis \(127\.0\.0\.1:\d+\) failed/);
-      await redis.kill();
+      await redisOf().kill();
       expect(await fellBack).toMatch(/each process governs its own traffic until Redis answers again/);
       await successes(100); // calls go on without Redis
       const rejoined = said(/answers again/);
-      await redis.restart();
+      await redisOf().restart();
       await rejoined;
       await successes(100);
     });
@@ -102,7 +94,7 @@ describe('Redis failing never fails or holds a call: the process governs alone, 
   it('Redis paused 1.5 s (DEBUG SLEEP): no call waits it out', async () => {
     const result = await callingThrough(async (successes) => {
       const fellBack = said(/failed \(Command timed out\)/);
-      const pause = redis.pause(1500);
+      const pause = redisOf().pause(1500);
       await pause.sent;
       await fellBack;
       await successes(50); // during the sleep
@@ -121,8 +113,8 @@ describe('Redis failing never fails or holds a call: the process governs alone, 
   it("Redis drops the process's connections (CLIENT KILL)", async () => {
     const result = await callingThrough(async (successes) => {
       const fellBack = said(/failed \(the connection closed\)/);
-      await redis.command('CLIENT', 'KILL', 'TYPE', 'normal');
-      await redis.command('CLIENT', 'KILL', 'TYPE', 'pubsub');
+      await redisOf().command('CLIENT', 'KILL', 'TYPE', 'normal');
+      await redisOf().command('CLIENT', 'KILL', 'TYPE', 'pubsub');
       await fellBack;
       const rejoined = said(/answers again/);
       await rejoined;

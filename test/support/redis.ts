@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { Socket } from 'node:net';
 import Redis from 'ioredis';
+import { launchRedis } from '../../src/cli/demo/redis-process';
 import { freePort } from '../../src/cli/free-port';
+import { closeFleetConnections } from '../../src/governor/fleet/fleets';
 import { requireDebianBinary } from './processes';
 
 export interface RedisProcess {
@@ -20,58 +21,14 @@ export interface RedisProcess {
   stop(): Promise<void>;
 }
 
-/** Starts redis-server and resolves once it says it accepts connections (its own log line). */
-function launch(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      // DEBUG SLEEP pauses it for the fault tests (Redis 7 refuses DEBUG unless told; loopback only).
-      '--enable-debug-command',
-      'yes',
-      '--loglevel',
-      'notice',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        child.stdout?.off('data', onData);
-        child.stdout?.resume();
-        resolve(child);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) =>
-      reject(new Error(`redis-server exited (${code}) before it was ready:\n${output}`)),
-    );
-    child.once('error', reject);
-  });
-}
-
-function exited(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
-}
+/** DEBUG SLEEP pauses it for the fault tests (Redis 7 refuses DEBUG unless told; loopback only). */
+const launch = (port: number) => launchRedis(port, ['--enable-debug-command', 'yes']);
 
 /** A real Redis on 127.0.0.1 and a free port, no persistence. */
 export async function startRedis(): Promise<RedisProcess> {
   requireDebianBinary('redis-server');
   const port = await freePort();
-  let child = await launch(port);
+  let server = await launch(port);
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
@@ -88,12 +45,12 @@ export async function startRedis(): Promise<RedisProcess> {
       const { sent, reply } = send(port, ['DEBUG', 'SLEEP', String(ms / 1000)]);
       return { sent, done: reply };
     },
-    kill: () => exited(child, 'SIGKILL'),
+    kill: () => server.stop('SIGKILL'),
     restart: async () => {
-      await exited(child, 'SIGKILL');
-      child = await launch(port);
+      await server.stop('SIGKILL');
+      server = await launch(port);
     },
-    stop: () => exited(child, 'SIGTERM'),
+    stop: () => server.stop(),
   };
 }
 
@@ -124,4 +81,20 @@ function send(port: number, args: string[]): { sent: Promise<void>; reply: Promi
     });
   });
   return { sent, reply };
+}
+
+/** A Redis for the whole suite: started before its tests, stopped (and fleet links closed) after. */
+export function redisForSuite(): () => RedisProcess {
+  let redis: RedisProcess | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    closeFleetConnections();
+    await redis?.stop();
+  });
+  return () => {
+    if (!redis) throw new Error('the suite has no Redis yet (use it inside a test)');
+    return redis;
+  };
 }

@@ -3,10 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { metricsHandler } from '../../metrics/serve';
 import { scenario } from '../../simulator/scenarios';
+import { freePort } from '../free-port';
 import { FleetRun } from './fleet-run';
 import { type DemoOptions, demoUsage, parseDemoOptions } from './options';
 import { type DemoPrometheus, prometheusAvailable, startDemoPrometheus } from './prometheus';
-import { launchRedis, redisAvailable } from './redis-process';
+import { launchRedis, type RedisServer, redisAvailable } from './redis-process';
 import { alertsOf, type DemoSummary, matches, renderSummary } from './report';
 import { DemoRun, type Run } from './run';
 import { startDemoTracing } from './tracing';
@@ -129,7 +130,7 @@ export async function demo(argv: string[]): Promise<number> {
 
   const tracing = startDemoTracing();
   const runs: Run[] = [];
-  let redis: { url: string; stop(): Promise<void> } | undefined;
+  let redis: RedisServer | undefined;
   let server: Server | undefined;
   let prometheus: DemoPrometheus | undefined;
   const controller = new AbortController();
@@ -147,7 +148,7 @@ export async function demo(argv: string[]): Promise<number> {
     const common = { durationS: options.durationS, seed: options.seed, workload };
     const where = options.real ? { apiKey } : { scenario: options.scenario };
     if (options.processes > 1) {
-      redis = options.redis ? undefined : await launchRedis();
+      redis = options.redis ? undefined : await launchRedis(await freePort());
       const redisUrl = options.redis ?? redis?.url;
       const fleet = { ...common, ...where, processes: options.processes, spans: tracing.governed };
       runs.push(

@@ -1,42 +1,45 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { freePort } from '../free-port';
 
 export function redisAvailable(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** Starts `redis-server` on a free loopback port, nothing saved; resolves once it is ready. */
-export async function launchRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
+export interface RedisServer {
+  url: string;
+  port: number;
+  /** Stops it (SIGTERM; SIGKILL as a crash) and resolves once it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Starts `redis-server` on 127.0.0.1:`port`, nothing saved, with `extraArgs`; resolves once it
+ * says it accepts connections (its own log line).
+ */
+export function launchRedis(port: number, extraArgs: string[] = []): Promise<RedisServer> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`redis-server was not ready within 10 s: ${output}`)),
-      10_000,
-    );
-    child.stdout.on('data', (d) => {
-      output += d;
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited at start (code ${code}): ${output.slice(-500)}`));
-    });
-  });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
   };
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!output.includes('Ready to accept connections')) return;
+      child.stdout.off('data', onData);
+      child.stdout.resume(); // its log goes on: drained, so it never blocks on a full pipe
+      resolve({ url: `redis://127.0.0.1:${port}`, port, stop });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.resume();
+    child.once('exit', (code) =>
+      reject(new Error(`redis-server exited (${code}) before it was ready:\n${output}`)),
+    );
+    child.once('error', reject);
+  });
 }
