@@ -222,11 +222,11 @@ async function main() {
           .map(([k, a]) => `${k} ${a.attempts}/${a.simulator}`)
           .join(', ')
       : '-';
-    return `| ${cell.name} | ${findings?.node ?? cell.node} | ${v['@anthropic-ai/sdk'] ?? cell.sdk} | ${v['@opentelemetry/sdk-node'] ?? '-'} | ${v['@opentelemetry/api'] ?? '-'} | ${apps} | ${findings?.demo ?? '-'} | ${suites ?? '-'} | ${ok ? 'pass' : 'FAIL'} | ${took ?? '-'} |`;
+    return `| ${cell.name} | ${findings?.node ?? cell.node} | ${v['@anthropic-ai/sdk'] ?? cell.sdk} | ${v['@opentelemetry/sdk-node'] ?? '-'} | ${v['@opentelemetry/api'] ?? '-'} | ${apps} | ${findings?.demo ?? '-'} | ${findings?.fleet ?? '-'} | ${suites ?? '-'} | ${ok ? 'pass' : 'FAIL'} | ${took ?? '-'} |`;
   });
   const table = [
-    '| cell | node | sdk | sdk-node | api | attempt spans / simulator attempts | demo | jest suites | result | time |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| cell | node | sdk | sdk-node | api | attempt spans / simulator attempts | demo | fleet mode | jest suites | result | time |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
   writeFileSync(join(WORK, 'results.md'), `${table}\n`);
