@@ -58,7 +58,7 @@ export function versionsTable() {
       '`ioredis` (fleet mode only)',
       `${peer.ioredis}`,
       [...new Set(cells.filter((c) => c.ioredis).map((c) => c.ioredis))].join(', '),
-      "a Redis server (tested: Debian's redis-server 7.0); not needed without `governor.fleet`",
+      'a Redis or Valkey server (tested: Redis 7.0, Valkey 8.0); not needed without `governor.fleet`',
     ],
   ];
   const widths = rows[0].map((_, i) => Math.max(3, ...rows.map((r) => r[i].length)));

@@ -11,13 +11,13 @@ const API_KEY = 'sk-ant-fleet-test';
 
 jest.setTimeout(60_000);
 
-const redis = redisForSuite();
+const servers = { redis: redisForSuite('redis'), valkey: redisForSuite('valkey') };
 
 /**
  * This process (A) gets a 429 with `retry-after: 1` while another process (B) of the same
  * service calls in a loop; returns B's attempts (ms after A's 429 reached the simulator).
  */
-async function otherProcessAttemptsAround429(fleet: boolean) {
+async function otherProcessAttemptsAround429(redisUrl: string | undefined) {
   const sim = await startSimulator({
     latency: { responseMs: 5 },
     faults: [{ kind: 'error', status: 429, retryAfterSeconds: 1, models: [LIMITED] }],
@@ -26,7 +26,7 @@ async function otherProcessAttemptsAround429(fleet: boolean) {
     const member = await startMember({
       simulatorUrl: sim.url,
       apiKey: API_KEY,
-      redisUrl: fleet ? redis().url : undefined,
+      redisUrl,
     });
     const client = clientFor(sim, {
       apiKey: API_KEY,
@@ -34,7 +34,7 @@ async function otherProcessAttemptsAround429(fleet: boolean) {
       middleware: [
         claudeMiddleware({
           metrics: { registry: freshRegistry() },
-          governor: { fleet: fleet && { redis: redis().url } },
+          governor: { fleet: redisUrl ? { redis: redisUrl } : false },
         }),
       ],
     });
@@ -62,20 +62,23 @@ async function otherProcessAttemptsAround429(fleet: boolean) {
 }
 
 describe('one retry-after pauses every process of the fleet', () => {
-  it("another process's next attempt waits out this process's retry-after (1 s, jitter <= 250 ms)", async () => {
-    const { outcome, after } = await otherProcessAttemptsAround429(true);
-    // Only what B's 4 callers sent before the pause reached it lands after the 429 (A's SDK reads
-    // the 429, the pause goes through Redis: ~10 ms, two rounds of 5 ms calls at most); then
-    // nothing until the retry-after is over; then B goes on.
-    expect(after.filter((ms) => ms < 50).length).toBeLessThanOrEqual(8);
-    expect(after.filter((ms) => ms >= 50 && ms < 1000)).toEqual([]);
-    const resumed = after.find((ms) => ms >= 1000) as number;
-    expect(resumed).toBeLessThan(1000 + 250 + 100);
-    expect(outcome.failed).toBe(0);
-  });
+  it.each(['redis', 'valkey'] as const)(
+    "through %s: another process's next attempt waits out this process's retry-after (1 s, jitter <= 250 ms)",
+    async (server) => {
+      const { outcome, after } = await otherProcessAttemptsAround429(servers[server]().url);
+      // Only what B's 4 callers sent before the pause reached it lands after the 429 (A's SDK reads
+      // the 429, the pause goes through Redis: ~10 ms, two rounds of 5 ms calls at most); then
+      // nothing until the retry-after is over; then B goes on.
+      expect(after.filter((ms) => ms < 50).length).toBeLessThanOrEqual(8);
+      expect(after.filter((ms) => ms >= 50 && ms < 1000)).toEqual([]);
+      const resumed = after.find((ms) => ms >= 1000) as number;
+      expect(resumed).toBeLessThan(1000 + 250 + 100);
+      expect(outcome.failed).toBe(0);
+    },
+  );
 
   it('without fleet mode the other process does not wait (the test can fail)', async () => {
-    const { outcome, after } = await otherProcessAttemptsAround429(false);
+    const { outcome, after } = await otherProcessAttemptsAround429(undefined);
     expect(after.filter((ms) => ms >= 50 && ms < 1000).length).toBeGreaterThan(50);
     expect(outcome.failed).toBe(0);
   });

@@ -11,13 +11,13 @@ jest.setTimeout(60_000);
 const API_KEY = 'sk-ant-fleet-rate-test';
 const HIGH = { inputTokensPerMinute: 1e10, outputTokensPerMinute: 1e10 };
 
-const redis = redisForSuite();
+const servers = { redis: redisForSuite('redis'), valkey: redisForSuite('valkey') };
 
 /**
  * Two processes (this one and a child), 4 callers each, against an API that serves 20 requests/s
  * (1200/min, a 1 s bucket) for 4 s: each alone would send far more.
  */
-async function twoProcesses(fleet: boolean) {
+async function twoProcesses(redisUrl: string | undefined) {
   const sim = await startSimulator({
     limits: { ...HIGH, requestsPerMinute: 1200, burstSeconds: 1 },
     latency: { responseMs: 5 },
@@ -29,13 +29,16 @@ async function twoProcesses(fleet: boolean) {
       apiKey: API_KEY,
       maxRetries: 2,
       middleware: [
-        claudeMiddleware({ metrics: { registry }, governor: { fleet: fleet && { redis: redis().url } } }),
+        claudeMiddleware({
+          metrics: { registry },
+          governor: { fleet: redisUrl ? { redis: redisUrl } : false },
+        }),
       ],
     });
     child = await startMember({
       simulatorUrl: sim.url,
       apiKey: API_KEY,
-      redisUrl: fleet ? redis().url : undefined,
+      redisUrl,
     });
     let stopping = false;
     let failed = 0;
@@ -66,19 +69,22 @@ async function twoProcesses(fleet: boolean) {
 }
 
 describe('one rate for the fleet', () => {
-  it('two processes share the 20/s: next to no 429s, even shares, the limit used', async () => {
-    const result = await twoProcesses(true);
-    expect(result.failed).toBe(0);
-    expect(result.rateLimited / result.attempts).toBeLessThanOrEqual(0.01);
-    // 4 s at 20/s plus the 20 the bucket starts with (less what the 5% reserve keeps).
-    expect(result.served).toBeGreaterThanOrEqual(85);
-    expect(result.gauges.members).toBe(2);
-    expect(result.gauges.share).toBeGreaterThan(0.35);
-    expect(result.gauges.share).toBeLessThan(0.65);
-  });
+  it.each(['redis', 'valkey'] as const)(
+    'through %s: two processes share the 20/s: next to no 429s, even shares, the limit used',
+    async (server) => {
+      const result = await twoProcesses(servers[server]().url);
+      expect(result.failed).toBe(0);
+      expect(result.rateLimited / result.attempts).toBeLessThanOrEqual(0.01);
+      // 4 s at 20/s plus the 20 the bucket starts with (less what the 5% reserve keeps).
+      expect(result.served).toBeGreaterThanOrEqual(85);
+      expect(result.gauges.members).toBe(2);
+      expect(result.gauges.share).toBeGreaterThan(0.35);
+      expect(result.gauges.share).toBeLessThan(0.65);
+    },
+  );
 
   it('governed per process, the same two send into 429s (the test can fail)', async () => {
-    const result = await twoProcesses(false);
+    const result = await twoProcesses(undefined);
     expect(result.rateLimited / result.attempts).toBeGreaterThan(0.03);
   });
 });

@@ -7,7 +7,7 @@ import { ask, clientFor } from '../support/sdk';
 
 jest.setTimeout(60_000);
 
-const redisOf = redisForSuite();
+const servers = { redis: redisForSuite('redis'), valkey: redisForSuite('valkey') };
 afterAll(() => diag.disable());
 
 /** Resolves when claude-otel says something matching `pattern` through OpenTelemetry's diag. */
@@ -25,12 +25,15 @@ function said(pattern: RegExp): Promise<string> {
  * Four callers of one fleet-mode process call in a loop while `fault` runs against its Redis;
  * every call's outcome and duration, and the governor's fleet metrics, are returned.
  */
-async function callingThrough(fault: (successes: (n: number) => Promise<void>) => Promise<void>) {
+async function callingThrough(
+  redisUrl: string,
+  fault: (successes: (n: number) => Promise<void>) => Promise<void>,
+) {
   const sim = await startSimulator({ latency: { responseMs: 5 } });
   const registry = freshRegistry();
   const client = clientFor(sim, {
     maxRetries: 2,
-    middleware: [claudeMiddleware({ metrics: { registry }, governor: { fleet: { redis: redisOf().url } } })],
+    middleware: [claudeMiddleware({ metrics: { registry }, governor: { fleet: { redis: redisUrl } } })],
   });
   const calls: { ok: boolean; ms: number }[] = [];
   const waiting: { at: number; resolve: () => void }[] = [];
@@ -72,57 +75,61 @@ async function callingThrough(fault: (successes: (n: number) => Promise<void>) =
   }
 }
 
-describe('Redis failing never fails or holds a call: the process governs alone, says so, and rejoins', () => {
-  it('Redis stopped mid-run (a crash), then started again empty', async () => {
-    const result = await callingThrough(async (successes) => {
-      const fellBack = said(/Redis \(127\.0\.0\.1:\d+\) failed/);
-      await redisOf().kill();
-      expect(await fellBack).toMatch(/each process governs its own traffic until Redis answers again/);
-      await successes(100); // calls go on without Redis
-      const rejoined = said(/answers again/);
-      await redisOf().restart();
-      await rejoined;
-      await successes(100);
+describe.each(['redis', 'valkey'] as const)(
+  '%s failing never fails or holds a call: the process governs alone, says so, and rejoins',
+  (server) => {
+    const redisOf = servers[server];
+    it('Redis stopped mid-run (a crash), then started again empty', async () => {
+      const result = await callingThrough(redisOf().url, async (successes) => {
+        const fellBack = said(/Redis \(127\.0\.0\.1:\d+\) failed/);
+        await redisOf().kill();
+        expect(await fellBack).toMatch(/each process governs its own traffic until Redis answers again/);
+        await successes(100); // calls go on without Redis
+        const rejoined = said(/answers again/);
+        await redisOf().restart();
+        await rejoined;
+        await successes(100);
+      });
+      expect(result.failed).toBe(0);
+      expect(result.slowestMs).toBeLessThan(1000);
+      expect(result.fallbacks).toBe(1);
+      expect(result.connected).toBe(1);
+      expect(result.attempts).toBe(result.calls.length);
     });
-    expect(result.failed).toBe(0);
-    expect(result.slowestMs).toBeLessThan(1000);
-    expect(result.fallbacks).toBe(1);
-    expect(result.connected).toBe(1);
-    expect(result.attempts).toBe(result.calls.length);
-  });
 
-  it('Redis paused 1.5 s (DEBUG SLEEP): no call waits it out', async () => {
-    const result = await callingThrough(async (successes) => {
-      const fellBack = said(/failed \(Command timed out\)/);
-      const pause = redisOf().pause(1500);
-      await pause.sent;
-      await fellBack;
-      await successes(50); // during the sleep
-      const rejoined = said(/answers again/);
-      await pause.done;
-      await rejoined;
-      await successes(50);
+    it('Redis paused 1.5 s (DEBUG SLEEP): no call waits it out', async () => {
+      const result = await callingThrough(redisOf().url, async (successes) => {
+        const fellBack = said(/failed \(Command timed out\)/);
+        const pause = redisOf().pause(1500);
+        await pause.sent;
+        await fellBack;
+        await successes(50); // during the sleep
+        const rejoined = said(/answers again/);
+        await pause.done;
+        await rejoined;
+        await successes(50);
+      });
+      expect(result.failed).toBe(0);
+      // The lease that met the sleep waited its 200 ms timeout; nothing waited 1.5 s.
+      expect(result.slowestMs).toBeLessThan(800);
+      expect(result.fallbacks).toBe(1);
+      expect(result.connected).toBe(1);
     });
-    expect(result.failed).toBe(0);
-    // The lease that met the sleep waited its 200 ms timeout; nothing waited 1.5 s.
-    expect(result.slowestMs).toBeLessThan(800);
-    expect(result.fallbacks).toBe(1);
-    expect(result.connected).toBe(1);
-  });
 
-  it("Redis drops the process's connections (CLIENT KILL)", async () => {
-    const result = await callingThrough(async (successes) => {
-      const fellBack = said(/failed \(the connection closed\)/);
-      await redisOf().command('CLIENT', 'KILL', 'TYPE', 'normal');
-      await redisOf().command('CLIENT', 'KILL', 'TYPE', 'pubsub');
-      await fellBack;
-      const rejoined = said(/answers again/);
-      await rejoined;
-      await successes(50);
+    it("Redis drops the process's connections (CLIENT KILL)", async () => {
+      const result = await callingThrough(redisOf().url, async (successes) => {
+        const fellBack = said(/failed \(the connection closed\)/);
+        await redisOf().command('CLIENT', 'KILL', 'TYPE', 'normal');
+        await redisOf().command('CLIENT', 'KILL', 'TYPE', 'pubsub');
+        await fellBack;
+        const rejoined = said(/answers again/);
+        await rejoined;
+        await successes(50);
+      });
+      expect(result.failed).toBe(0);
+      expect(result.slowestMs).toBeLessThan(1000);
+      expect(result.fallbacks).toBe(1);
+      expect(result.connected).toBe(1);
     });
-    expect(result.failed).toBe(0);
-    expect(result.slowestMs).toBeLessThan(1000);
-    expect(result.fallbacks).toBe(1);
-    expect(result.connected).toBe(1);
-  });
-});
+  },
+);

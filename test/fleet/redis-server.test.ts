@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { type RedisProcess, startRedis } from '../support/redis';
 
 // The real Redis the fleet governor's tests run against (issue 15): started on a free loopback
@@ -31,5 +32,20 @@ describe('a real Redis for the tests', () => {
     await redis.restart();
     expect(await redis.command('PING')).toBe('PONG');
     expect(await redis.command('GET', 'claude-otel:test')).toBeNull();
+  });
+});
+
+describe('a real Valkey for the tests (fleet mode must work on it too)', () => {
+  it('is Valkey, and answers as Redis does', async () => {
+    const valkey = await startRedis('valkey');
+    try {
+      const client = new Redis(valkey.url);
+      const info = await client.info('server');
+      client.disconnect();
+      expect(info).toMatch(/valkey_version:\d+\.\d+/);
+      expect(await valkey.command('PING')).toBe('PONG');
+    } finally {
+      await valkey.stop();
+    }
   });
 });

@@ -1,9 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { launchRedis } from '../../src/cli/demo/redis-process';
 import { freePort } from '../../src/cli/free-port';
 import { closeFleetConnections } from '../../src/governor/fleet/fleets';
-import { requireDebianBinary } from './processes';
+import { ROOT, requireDebianBinary } from './processes';
 
 export interface RedisProcess {
   url: string;
@@ -21,12 +24,30 @@ export interface RedisProcess {
   stop(): Promise<void>;
 }
 
-/** DEBUG SLEEP pauses it for the fault tests (Redis 7 refuses DEBUG unless told; loopback only). */
-const launch = (port: number) => launchRedis(port, ['--enable-debug-command', 'yes']);
+/** The servers fleet mode must work on: Debian's Redis, and Valkey (fetched by npm test on Debian 12). */
+export type Server = 'redis' | 'valkey';
 
-/** A real Redis on 127.0.0.1 and a free port, no persistence. */
-export async function startRedis(): Promise<RedisProcess> {
-  requireDebianBinary('redis-server');
+const VALKEY_FETCHED = join(ROOT, '.tmp', 'valkey', 'root', 'usr', 'bin', 'valkey-server');
+
+function binaryOf(server: Server): string {
+  if (server === 'redis') {
+    requireDebianBinary('redis-server');
+    return 'redis-server';
+  }
+  try {
+    execFileSync('valkey-server', ['--version'], { stdio: 'ignore' });
+    return 'valkey-server';
+  } catch {
+    if (existsSync(VALKEY_FETCHED)) return VALKEY_FETCHED;
+    throw new Error('valkey-server is not installed: npm test fetches it (scripts/test-prerequisites.sh)');
+  }
+}
+
+/** A real Redis (or Valkey) on 127.0.0.1 and a free port, no persistence. */
+export async function startRedis(kind: Server = 'redis'): Promise<RedisProcess> {
+  const binary = binaryOf(kind);
+  // DEBUG SLEEP pauses it for the fault tests (both refuse DEBUG unless told; loopback only).
+  const launch = (port: number) => launchRedis(port, ['--enable-debug-command', 'yes'], binary);
   const port = await freePort();
   let server = await launch(port);
   return {
@@ -84,10 +105,10 @@ function send(port: number, args: string[]): { sent: Promise<void>; reply: Promi
 }
 
 /** A Redis for the whole suite: started before its tests, stopped (and fleet links closed) after. */
-export function redisForSuite(): () => RedisProcess {
+export function redisForSuite(server: Server = 'redis'): () => RedisProcess {
   let redis: RedisProcess | undefined;
   beforeAll(async () => {
-    redis = await startRedis();
+    redis = await startRedis(server);
   });
   afterAll(async () => {
     closeFleetConnections();

@@ -12,12 +12,17 @@ export interface RedisServer {
 }
 
 /**
- * Starts `redis-server` on 127.0.0.1:`port`, nothing saved, with `extraArgs`; resolves once it
- * says it accepts connections (its own log line).
+ * Starts `redis-server` (or another server that speaks its protocol, such as `valkey-server`) on
+ * 127.0.0.1:`port`, nothing saved, with `extraArgs`; resolves once it says it accepts connections
+ * (its own log line).
  */
-export function launchRedis(port: number, extraArgs: string[] = []): Promise<RedisServer> {
+export function launchRedis(
+  port: number,
+  extraArgs: string[] = [],
+  binary = 'redis-server',
+): Promise<RedisServer> {
   const child = spawn(
-    'redis-server',
+    binary,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -38,7 +43,7 @@ export function launchRedis(port: number, extraArgs: string[] = []): Promise<Red
     child.stdout.on('data', onData);
     child.stderr.resume();
     child.once('exit', (code) =>
-      reject(new Error(`redis-server exited (${code}) before it was ready:\n${output}`)),
+      reject(new Error(`${binary} exited (${code}) before it was ready:\n${output}`)),
     );
     child.once('error', reject);
   });
