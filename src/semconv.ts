@@ -22,11 +22,15 @@ export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to
 export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
 export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
-export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
+export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
 export const GEN_AI_PROVIDER_ANTHROPIC = 'anthropic';
 
 // This package's own
 export const ATTR_ANTHROPIC_REQUEST_ID = 'anthropic.request.id';
+/** Cache writes by lifetime (the SDK's call span uses the same names). */
+export const ATTR_ANTHROPIC_USAGE_CACHE_WRITE_5M = 'anthropic.usage.cache_creation.ephemeral_5m_input_tokens';
+export const ATTR_ANTHROPIC_USAGE_CACHE_WRITE_1H = 'anthropic.usage.cache_creation.ephemeral_1h_input_tokens';
 export const ATTR_ANTHROPIC_ERROR_CODE = 'anthropic.error.code';
 export const ATTR_ANTHROPIC_RETRYABLE = 'anthropic.retryable';
 export const ATTR_ANTHROPIC_RETRY_BACKOFF_MS = 'anthropic.retry.backoff_ms';

@@ -8,6 +8,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { AttemptFacts } from '../facts/attempt-facts';
+import { totalInput } from '../facts/reply-facts';
 import {
   ATTR_ANTHROPIC_ABORTED,
   ATTR_ANTHROPIC_ERROR_CODE,
@@ -15,15 +16,18 @@ import {
   ATTR_ANTHROPIC_REQUEST_ID,
   ATTR_ANTHROPIC_RETRY_AFTER_MS,
   ATTR_ANTHROPIC_RETRYABLE,
+  ATTR_ANTHROPIC_USAGE_CACHE_WRITE_1H,
+  ATTR_ANTHROPIC_USAGE_CACHE_WRITE_5M,
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
-  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   attrRateLimit,
   SPAN_ATTEMPT,
@@ -68,11 +72,16 @@ export function endAttemptSpan(span: Span, facts: AttemptFacts): void {
     if (reply.model) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = reply.model;
     if (reply.finishReason) attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [reply.finishReason];
     const usage = reply.usage;
-    if (usage.input !== undefined) attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.input;
+    // Input counts the cache's reads and writes too, as the conventions and the SDK's call span do.
+    const input = totalInput(usage);
+    if (input !== undefined) attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = input;
     if (usage.output !== undefined) attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.output;
-    // Cache counts only when there were any: every attribute costs on every attempt.
+    // The parts only when there were any: every attribute costs on every attempt.
     if (usage.cacheRead) attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cacheRead;
-    if (usage.cacheCreation) attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheCreation;
+    if (usage.cacheWrite) attributes[ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS] = usage.cacheWrite;
+    if (usage.cacheWrite5m) attributes[ATTR_ANTHROPIC_USAGE_CACHE_WRITE_5M] = usage.cacheWrite5m;
+    if (usage.cacheWrite1h) attributes[ATTR_ANTHROPIC_USAGE_CACHE_WRITE_1H] = usage.cacheWrite1h;
+    if (usage.reasoning) attributes[ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoning;
   }
   if (facts.timeToFirstChunk !== undefined) {
     attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = facts.timeToFirstChunk;

@@ -22,6 +22,7 @@ export function openMetricsRegistry(): Registry<OpenMetricsContentType> {
 import { isAccelerationLimit } from '../facts/acceleration';
 import type { AttemptFacts } from '../facts/attempt-facts';
 import type { RateLimitReading, RateLimits } from '../facts/headers';
+import { totalInput } from '../facts/reply-facts';
 import { BACKOFF_BUCKETS, LATENCY_BUCKETS } from './buckets';
 import { errorTypeLabel, ModelLabels } from './labels';
 import { claimMetricNames } from './registration';
@@ -206,10 +207,14 @@ export class AttemptMetrics {
     if (facts.timeToFirstChunk !== undefined) observe(m.timeToFirstToken, { model }, facts.timeToFirstChunk);
     const usage = facts.reply?.usage;
     if (usage && !facts.outcome.failed) {
-      if (usage.input) count(m.tokens, { model, type: 'input' }, usage.input);
+      // `input` counts the cache too (as the GenAI conventions do); `cache_read` and `cache_write`
+      // are parts of it, `reasoning` a part of `output`.
+      const input = totalInput(usage);
+      if (input) count(m.tokens, { model, type: 'input' }, input);
       if (usage.output) count(m.tokens, { model, type: 'output' }, usage.output);
       if (usage.cacheRead) count(m.tokens, { model, type: 'cache_read' }, usage.cacheRead);
-      if (usage.cacheCreation) count(m.tokens, { model, type: 'cache_creation' }, usage.cacheCreation);
+      if (usage.cacheWrite) count(m.tokens, { model, type: 'cache_write' }, usage.cacheWrite);
+      if (usage.reasoning) count(m.tokens, { model, type: 'reasoning' }, usage.reasoning);
     }
     if (facts.rateLimits) this.headroom(facts.rateLimits);
   }

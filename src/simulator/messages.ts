@@ -1,3 +1,4 @@
+import { type CachePrefix, type CacheUse, cachePrefix } from './prompt-cache';
 import { hashString } from './random';
 
 /** A request the simulator found invalid: answered with this status and `error.type`. */
@@ -16,6 +17,10 @@ export interface MessagesRequest {
   inputTokens: number;
   /** A fingerprint of the request, for deterministic output. */
   fingerprint: number;
+  /** Its prompt-cache prefix, when it marks one with `cache_control`. */
+  cache?: CachePrefix;
+  /** Thinking tokens its reply spends (extended thinking enabled), else 0. */
+  thinkingTokens: number;
 }
 
 const ROLES = new Set(['user', 'assistant']);
@@ -76,15 +81,20 @@ export function parseMessagesRequest(raw: string, needsMaxTokens: boolean): Mess
   if (fields.stream !== undefined && typeof fields.stream !== 'boolean') {
     return invalid('stream: Input should be a valid boolean');
   }
+  // The conversation alone decides the reply: streaming or not, the same words.
+  const fingerprint = hashString(
+    `${fields.model}\n${JSON.stringify(fields.system ?? '')}\n${JSON.stringify(fields.messages)}`,
+  );
+  const thinking = fields.thinking as { type?: unknown; budget_tokens?: unknown } | undefined;
+  const budget = typeof thinking?.budget_tokens === 'number' ? thinking.budget_tokens : 0;
   return {
     model: fields.model,
     maxTokens: needsMaxTokens ? (fields.max_tokens as number) : 0,
     stream: fields.stream === true,
     inputTokens: countInputTokens(fields),
-    // The conversation alone decides the reply: streaming or not, the same words.
-    fingerprint: hashString(
-      `${fields.model}\n${JSON.stringify(fields.system ?? '')}\n${JSON.stringify(fields.messages)}`,
-    ),
+    fingerprint,
+    cache: cachePrefix(fields),
+    thinkingTokens: thinking?.type === 'enabled' ? Math.min(budget, 16 + (fingerprint % 48)) : 0,
   };
 }
 
@@ -122,17 +132,43 @@ export function deltaTexts(words: string[]): string[] {
   return chunks;
 }
 
-export function usage(inputTokens: number, outputTokens: number) {
+/** A reply's token counts: what `usage` reports. */
+export interface TokenCounts {
+  /** Input tokens after the last cache breakpoint (the API's `input_tokens`). */
+  input: number;
+  output: number;
+  cache: CacheUse;
+  /** Of `output`, spent thinking. */
+  thinking: number;
+}
+
+/** The counts of a reply: the request's input less what the cache read or wrote. */
+export function tokenCounts(request: MessagesRequest, cache: CacheUse, replyWords: number): TokenCounts {
+  const cached = cache.read + cache.write5m + cache.write1h;
   return {
-    input_tokens: inputTokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    input: Math.max(1, request.inputTokens - cached),
+    output: replyWords + request.thinkingTokens,
+    cache,
+    thinking: request.thinkingTokens,
+  };
+}
+
+export function usage(counts: TokenCounts, outputTokens = counts.output) {
+  return {
+    input_tokens: counts.input,
+    cache_creation_input_tokens: counts.cache.write5m + counts.cache.write1h,
+    cache_read_input_tokens: counts.cache.read,
+    cache_creation: {
+      ephemeral_5m_input_tokens: counts.cache.write5m,
+      ephemeral_1h_input_tokens: counts.cache.write1h,
+    },
     output_tokens: outputTokens,
+    ...(counts.thinking ? { output_tokens_details: { thinking_tokens: counts.thinking } } : {}),
     service_tier: 'standard',
   };
 }
 
-export function messageBody(id: string, model: string, inputTokens: number, reply: GeneratedReply) {
+export function messageBody(id: string, model: string, counts: TokenCounts, reply: GeneratedReply) {
   return {
     id,
     type: 'message',
@@ -141,6 +177,6 @@ export function messageBody(id: string, model: string, inputTokens: number, repl
     content: [{ type: 'text', text: reply.words.join(' ') }],
     stop_reason: reply.stopReason,
     stop_sequence: null,
-    usage: usage(inputTokens, reply.words.length),
+    usage: usage(counts),
   };
 }

@@ -11,7 +11,9 @@ import {
   type MessagesRequest,
   messageBody,
   parseMessagesRequest,
+  tokenCounts,
 } from './messages';
+import { PromptCache } from './prompt-cache';
 import { type ScenarioName, scenario } from './scenarios';
 import { writeStream } from './sse';
 import { type AttemptRecord, type SimulatorStats, StatsRecorder } from './stats';
@@ -48,6 +50,7 @@ class SimulatedApi {
   readonly traffic: TrafficModel;
   readonly recorder: StatsRecorder;
   readonly closing = new AbortController();
+  private readonly promptCache = new PromptCache();
   private readonly idPrefix = randomBytes(6).toString('hex');
   private idCounter = 0;
 
@@ -68,6 +71,7 @@ class SimulatedApi {
   reset(): void {
     this.traffic.reset(performance.now());
     this.recorder.reset();
+    this.promptCache.clear();
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -202,6 +206,8 @@ class SimulatedApi {
     record.status = 200;
     this.recorder.attempt(record);
     this.recorder.served(request.inputTokens, reply.words.length);
+    // Only a reply that is sent reads or writes the cache.
+    const counts = tokenCounts(request, this.promptCache.use(request.cache, now), reply.words.length);
     const messageId = this.nextId('msg_');
     const headers = this.headers(record);
     if (decision.malformed) {
@@ -214,7 +220,7 @@ class SimulatedApi {
     }
     if (!request.stream) {
       if (this.config.latency.responseMs > 0) await delay(this.config.latency.responseMs);
-      return sendJson(res, 200, messageBody(messageId, request.model, request.inputTokens, reply), headers);
+      return sendJson(res, 200, messageBody(messageId, request.model, counts, reply), headers);
     }
     res.writeHead(200, {
       ...headers,
@@ -225,7 +231,7 @@ class SimulatedApi {
       messageId,
       requestId: record.requestId,
       model: request.model,
-      inputTokens: request.inputTokens,
+      counts,
       reply,
       latency: this.config.latency,
       faults: decision.streamFaults,

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Latency } from './config';
 import { errorBody } from './errors';
-import { deltaTexts, type GeneratedReply, usage } from './messages';
+import { deltaTexts, type GeneratedReply, type TokenCounts, usage } from './messages';
 import type { StreamFault } from './traffic';
 
 export type StreamEnd =
@@ -13,7 +13,7 @@ export interface StreamPlan {
   messageId: string;
   requestId: string;
   model: string;
-  inputTokens: number;
+  counts: TokenCounts;
   reply: GeneratedReply;
   latency: Latency;
   faults: StreamFault[];
@@ -59,7 +59,7 @@ export async function writeStream(res: ServerResponse, plan: StreamPlan): Promis
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: usage(plan.inputTokens, 1),
+      usage: usage(plan.counts, 1),
     },
   });
   event(res, 'content_block_start', {
@@ -107,7 +107,8 @@ export async function writeStream(res: ServerResponse, plan: StreamPlan): Promis
   event(res, 'message_delta', {
     type: 'message_delta',
     delta: { stop_reason: plan.reply.stopReason, stop_sequence: null },
-    usage: { output_tokens: plan.reply.words.length },
+    // As the API does: the final counts, cache and thinking included.
+    usage: usage(plan.counts),
   });
   event(res, 'message_stop', { type: 'message_stop' });
   res.end();
