@@ -14,7 +14,11 @@ describe('governor.fleet options', () => {
       { redis: 'http://127.0.0.1:6379' },
       'fleet.redis must be a redis:// URL or an ioredis client (got "http://127.0.0.1:6379")',
     ],
-    [{ redis: {} }, 'fleet.redis must be an ioredis client (Redis or Cluster) or a redis:// URL'],
+    [{ redis: {} }, 'fleet.redis must be an ioredis client or a redis:// URL'],
+    [
+      { redis: { isCluster: true, duplicate: () => undefined, evalsha: () => undefined } },
+      'fleet.redis is an ioredis Cluster client, which fleet mode does not support yet: pass a client of one node (or a proxy) or its redis:// URL',
+    ],
     [{ redis: 'redis://127.0.0.1:6379', timeoutMs: 0 }, 'fleet.timeoutMs must be a number > 0 (got 0)'],
     [{ redis: 'redis://127.0.0.1:6379', key: '' }, 'fleet.key must be a non-empty string'],
   ])('%j is refused when the middleware is made, saying what is wrong', (fleet, problem) => {

@@ -1,4 +1,4 @@
-/** The part of an ioredis client (`Redis` or `Cluster`) the fleet uses; a Valkey server works the same. */
+/** The part of an ioredis `Redis` client the fleet uses (to a Redis or a Valkey server). */
 export interface RedisClient {
   /** A new connection with this client's settings (claude-otel opens two of its own this way). */
   duplicate(override?: Record<string, unknown>): RedisClient;
@@ -15,7 +15,7 @@ export interface RedisClient {
 /** Fleet mode: every process of a service shares one governor per limit domain through Redis. */
 export interface FleetOptions {
   /**
-   * An ioredis client (a `Redis` or `Cluster`, to Redis or Valkey) or a `redis://` / `rediss://`
+   * An ioredis `Redis` client (to Redis or Valkey; a `Cluster` is not supported yet) or a `redis://` / `rediss://`
    * URL (needs the `ioredis` package). From a client claude-otel opens two connections of its own
    * (`duplicate()`), so your settings apply and your client's traffic is untouched.
    */
@@ -37,7 +37,11 @@ export function resolveFleetOptions(options: FleetOptions, problems: string[]): 
     if (!/^rediss?:\/\//.test(redis))
       problems.push(`fleet.redis must be a redis:// URL or an ioredis client (got "${redis}")`);
   } else if (typeof redis?.duplicate !== 'function' || typeof redis.evalsha !== 'function') {
-    problems.push('fleet.redis must be an ioredis client (Redis or Cluster) or a redis:// URL');
+    problems.push('fleet.redis must be an ioredis client or a redis:// URL');
+  } else if ((redis as { isCluster?: boolean }).isCluster) {
+    problems.push(
+      'fleet.redis is an ioredis Cluster client, which fleet mode does not support yet: pass a client of one node (or a proxy) or its redis:// URL',
+    );
   }
   if (!(resolved.timeoutMs > 0))
     problems.push(`fleet.timeoutMs must be a number > 0 (got ${resolved.timeoutMs})`);
