@@ -1,4 +1,4 @@
-import type { TracerProvider } from '@opentelemetry/api';
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { RateLimitResource } from './facts/headers';
 import type { GovernorConfig } from './governor/config';
 import type { MetricsConfig } from './metrics/attempt-metrics';
@@ -17,6 +17,8 @@ export interface ClaudeOtelConfig {
   errorBodyTimeoutMs?: number;
   /** Tracer provider for `claudeMiddleware`. Default: the global one. (The instrumentation uses its own.) */
   tracerProvider?: TracerProvider;
+  /** Meter provider for `claudeMiddleware`'s OpenTelemetry metrics. Default: the global one. (The instrumentation uses its own.) */
+  meterProvider?: MeterProvider;
   /**
    * Prometheus metrics of every attempt (prom-client), or `false` for none.
    * Default: `{}`, i.e. into prom-client's default registry, 20 model names before `other`.

@@ -34,7 +34,11 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
   constructor(config: AnthropicInstrumentationConfig = {}) {
     super(INSTRUMENTATION_NAME, VERSION, config);
     this.middleware = attemptMiddleware(
-      settingsOf(config, () => this.tracer),
+      settingsOf(
+        config,
+        () => this.tracer,
+        () => this.meter,
+      ),
       () => this.isEnabled(),
     );
   }

@@ -1,5 +1,5 @@
 import type { Middleware } from '@anthropic-ai/sdk';
-import { type Tracer, trace } from '@opentelemetry/api';
+import { type Meter, type MeterProvider, metrics, type Tracer, trace } from '@opentelemetry/api';
 import { register as defaultRegistry } from 'prom-client';
 import type { AttemptSettings } from './attempt/attempt';
 import { attemptMiddleware } from './attempt/middleware';
@@ -14,12 +14,17 @@ import { connectFleet } from './governor/fleet/fleets';
 import { governorFor } from './limit-domains';
 import { ATTEMPT_METRIC_NAMES, AttemptMetrics } from './metrics/attempt-metrics';
 import { GOVERNOR_METRIC_NAMES, GovernorMetrics } from './metrics/governor-metrics';
+import { OtelAttemptMetrics } from './metrics/otel-metrics';
 import { claimMetricNames } from './metrics/registration';
 import { VERSION } from './version';
 
 export const INSTRUMENTATION_NAME = 'claude-otel';
 
-export function settingsOf(config: ClaudeOtelConfig, tracer: () => Tracer): AttemptSettings {
+export function settingsOf(
+  config: ClaudeOtelConfig,
+  tracer: () => Tracer,
+  meter: () => Meter = meterOf(config.meterProvider),
+): AttemptSettings {
   const governorConfig = config.governor === false ? undefined : resolveGovernorConfig(config.governor);
   const registry = config.metrics === false ? undefined : (config.metrics?.registry ?? defaultRegistry);
   let recorder: AttemptMetrics | undefined;
@@ -34,14 +39,30 @@ export function settingsOf(config: ClaudeOtelConfig, tracer: () => Tracer): Atte
   }
   // Connected now, so the first calls do not wait for Redis (nor a bad URL go unnoticed until then).
   if (governorConfig?.fleet) connectFleet(governorConfig.fleet);
+  const otel = config.metrics !== false && config.metrics?.otel !== false;
   return {
     governor: governorConfig && ((request) => governorFor(request, governorConfig, registry)),
     tracer,
     recorder,
+    otelRecorder: otel ? new OtelAttemptMetrics(meter) : undefined,
     rateLimitResources: config.rateLimitResources ?? DEFAULT_RATE_LIMIT_RESOURCES,
     errorBodyTimeoutMs: config.errorBodyTimeoutMs ?? DEFAULT_ERROR_BODY_TIMEOUT_MS,
     errorBodyMaxBytes: ERROR_BODY_MAX_BYTES,
     retryEarlyStreamErrors: config.retryEarlyStreamErrors ?? true,
+  };
+}
+
+/** The meter of `provider`, or of the global MeterProvider as it is now (it may be registered later). */
+function meterOf(provider: MeterProvider | undefined): () => Meter {
+  let last: MeterProvider | undefined;
+  let meter: Meter | undefined;
+  return () => {
+    const current = provider ?? metrics.getMeterProvider();
+    if (current !== last || !meter) {
+      last = current;
+      meter = current.getMeter(INSTRUMENTATION_NAME, VERSION);
+    }
+    return meter;
   };
 }
 

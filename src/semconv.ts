@@ -24,7 +24,11 @@ export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
 export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
 export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
+export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
 export const GEN_AI_PROVIDER_ANTHROPIC = 'anthropic';
+export const METRIC_GEN_AI_CLIENT_OPERATION_DURATION = 'gen_ai.client.operation.duration';
+export const METRIC_GEN_AI_CLIENT_TOKEN_USAGE = 'gen_ai.client.token.usage';
+export const METRIC_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK = 'gen_ai.client.operation.time_to_first_chunk';
 
 // This package's own
 export const ATTR_ANTHROPIC_REQUEST_ID = 'anthropic.request.id';
@@ -44,3 +48,9 @@ export const ATTR_ANTHROPIC_GOVERNOR_RETRY_VETO = 'anthropic.governor.retry_veto
 /** `anthropic.ratelimit.<resource>.remaining` / `.limit` */
 export const attrRateLimit = (resource: string, part: 'remaining' | 'limit') =>
   `anthropic.ratelimit.${resource}.${part}`;
+
+// OpenTelemetry metrics of our own (what the Prometheus metrics count, where the conventions have no name)
+export const METRIC_ANTHROPIC_ATTEMPTS = 'anthropic.attempts';
+export const METRIC_ANTHROPIC_RETRIES = 'anthropic.retries';
+export const METRIC_ANTHROPIC_ACCELERATION_SPIKES = 'anthropic.acceleration_limit.spikes';
+export const METRIC_ANTHROPIC_ATTEMPTS_IN_FLIGHT = 'anthropic.attempts.in_flight';

@@ -57,6 +57,8 @@ export interface AttemptSettings {
   tracer: () => Tracer;
   /** Default: none. */
   recorder?: AttemptRecorder;
+  /** OpenTelemetry metrics (guarded apart from the Prometheus ones). Default: none. */
+  otelRecorder?: AttemptRecorder;
   /** The governor of a request's limit domain. Default: none. */
   governor?: (request: { url: string; headers: Headers }) => Governor;
   rateLimitResources: readonly RateLimitResource[];
@@ -163,7 +165,11 @@ export class Attempt {
       | undefined;
     this.call = ctx.options;
     const previous = callState(this.call);
+    const url = urlAttributes(request.url);
     this.facts = {
+      operation: url[ATTR_GEN_AI_OPERATION_NAME] as string,
+      serverAddress: url[ATTR_SERVER_ADDRESS] as string,
+      serverPort: url[ATTR_SERVER_PORT] as number,
       model: identifier(options?.body?.model),
       stream: options?.stream === true || options?.body?.stream === true,
       retryCount,
@@ -177,7 +183,7 @@ export class Attempt {
 
     const attributes: Record<string, string | number | boolean> = {
       [ATTR_HTTP_REQUEST_METHOD]: request.method ?? 'GET',
-      ...urlAttributes(request.url),
+      ...url,
       [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_ANTHROPIC,
     };
     if (this.facts.stream) attributes[ATTR_ANTHROPIC_STREAM] = true;
@@ -188,6 +194,7 @@ export class Attempt {
     if (governed) attributes[ATTR_ANTHROPIC_GOVERNOR_WAIT_MS] = Math.round(governed.admission.waitedMs);
     this.span = startAttemptSpan(settings.tracer, attributes);
     settings.recorder?.started();
+    if (settings.otelRecorder) this.guard(() => settings.otelRecorder?.started());
   }
 
   /** Sends the attempt with its span active, so that deeper instrumentation nests under it. */
@@ -363,6 +370,8 @@ export class Attempt {
       const ids = this.spanIds();
       this.guard(() => recorder.ended(facts, ids, this.previousErrorType));
     }
+    const otel = this.settings.otelRecorder;
+    if (otel) this.guard(() => otel.ended(facts, undefined, this.previousErrorType));
   }
 
   /** The span's ids for exemplars, when it has valid ones (a broken span has none). */

@@ -7,6 +7,10 @@ export type VetoReason = 'budget' | 'not_retryable' | 'retry_after_too_long';
 
 /** Everything one attempt was: what telemetry (span now, metrics later) is written from. */
 export interface AttemptFacts {
+  /** `gen_ai.operation.name` of the endpoint (`chat`, `count_tokens`). */
+  operation: string;
+  serverAddress: string;
+  serverPort: number;
   model?: string;
   stream: boolean;
   /** 0 on the first attempt of a call, n on its n-th retry. */

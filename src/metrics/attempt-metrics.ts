@@ -35,6 +35,15 @@ export interface MetricsConfig {
   registry?: AnyRegistry;
   /** Distinct model names that keep their own series; the rest are labelled `other`. Default: 20. */
   maxModels?: number;
+  /**
+   * Also record OpenTelemetry metrics (the GenAI client metrics `gen_ai.client.operation.duration`,
+   * `gen_ai.client.token.usage`, `gen_ai.client.operation.time_to_first_chunk`, and `anthropic.attempts`,
+   * `anthropic.retries`, `anthropic.acceleration_limit.spikes`, `anthropic.attempts.in_flight`)
+   * through the MeterProvider: NodeSDK's for the instrumentation, `meterProvider` or the global one
+   * for `claudeMiddleware`. Nothing is kept until a MeterProvider with a reader is registered.
+   * Default: true.
+   */
+  otel?: boolean;
 }
 
 export const DEFAULT_MAX_MODELS = 20;

@@ -5,6 +5,9 @@ import { freshRegistry, sumBy } from '../support/metrics';
 import { ask, clientFor } from '../support/sdk';
 import { startTracing } from '../support/tracing';
 
+/** Where the attempts went (the facts carry it; the Prometheus metrics do not label it). */
+const ENDPOINT = { operation: 'chat', serverAddress: 'api.anthropic.com', serverPort: 443 };
+
 const tracing = startTracing();
 let sim: Simulator;
 beforeAll(async () => {
@@ -23,6 +26,7 @@ describe('cardinality stays bounded', () => {
       metrics.started();
       metrics.ended(
         {
+          ...ENDPOINT,
           model: `claude-model-${i}`,
           stream: false,
           retryCount: 0,
@@ -84,7 +88,7 @@ describe('exemplars link metrics to traces', () => {
       metrics.started();
       const outcome = status === 200 ? { failed: false } : { failed: true, errorType: 'overloaded_error' };
       metrics.ended(
-        { model: 'claude-x', stream: false, retryCount: 0, status, outcome, durationMs: 5 },
+        { ...ENDPOINT, model: 'claude-x', stream: false, retryCount: 0, status, outcome, durationMs: 5 },
         undefined,
         undefined,
       );
