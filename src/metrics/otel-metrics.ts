@@ -96,6 +96,8 @@ type Instruments = {
 export class OtelAttemptMetrics implements AttemptRecorder {
   private meter: Meter | undefined;
   private m: Instruments | undefined;
+  /** Attempts counted in flight and not yet ended (those started before a MeterProvider was not). */
+  private inFlight = 0;
 
   constructor(private readonly meterOf: () => Meter) {}
 
@@ -110,13 +112,20 @@ export class OtelAttemptMetrics implements AttemptRecorder {
   }
 
   started(): void {
-    this.instruments()?.inFlight.add(1);
+    const m = this.instruments();
+    if (!m) return;
+    this.inFlight++;
+    m.inFlight.add(1);
   }
 
   ended(facts: AttemptFacts, _ids: unknown, previousErrorType?: string): void {
     const m = this.instruments();
     if (!m) return;
-    m.inFlight.add(-1);
+    // Never below 0: an attempt that started before the MeterProvider was registered was not counted.
+    if (this.inFlight > 0) {
+      this.inFlight--;
+      m.inFlight.add(-1);
+    }
     const attributes: Attributes = {
       [ATTR_GEN_AI_OPERATION_NAME]: facts.operation,
       [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_ANTHROPIC,
