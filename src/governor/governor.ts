@@ -50,8 +50,6 @@ export class Governor implements Pacer {
   /** Judges each rate cut (or ramp arming) for 429s by whether they became rarer. */
   private readonly rateLimitResponse: LoadResponse;
   private pausedUntil = Number.NEGATIVE_INFINITY;
-  /** Whether any response of the domain has arrived (before it: the cold-start pace). */
-  private answered = false;
   private rateAt = Number.NEGATIVE_INFINITY;
   private shedProbability = 0;
   private readonly loop: NodeJS.Timeout;
@@ -138,10 +136,7 @@ export class Governor implements Pacer {
   /** An attempt that went through `enter()` ended (response read, failed, or abandoned). */
   ended(facts: AttemptFacts, admission: Admission): void {
     const now = this.clock();
-    if (facts.status !== undefined && !this.answered) {
-      this.answered = true;
-      this.pace.answered();
-    }
+    if (facts.status !== undefined) this.pace.answered();
     this.headerCap.update(facts.rateLimits, admission);
     const { outcome } = facts;
     const advised = advisedWaitMs(facts.retryAfterMs);

@@ -1,11 +1,4 @@
-import {
-  type Attributes,
-  type Counter,
-  createNoopMeter,
-  type Histogram,
-  type Meter,
-  type UpDownCounter,
-} from '@opentelemetry/api';
+import { type Attributes, createNoopMeter, type Meter } from '@opentelemetry/api';
 import type { AttemptRecorder } from '../attempt/attempt';
 import { isAccelerationLimit } from '../facts/acceleration';
 import type { AttemptFacts } from '../facts/attempt-facts';
@@ -77,15 +70,7 @@ function create(meter: Meter) {
 /** The class of the API's no-op meter (what the global provider gives until one is registered). */
 const NOOP_METER = createNoopMeter().constructor;
 
-type Instruments = {
-  duration: Histogram;
-  tokens: Histogram;
-  firstChunk: Histogram;
-  attempts: Counter;
-  retries: Counter;
-  spikes: Counter;
-  inFlight: UpDownCounter;
-};
+type Instruments = ReturnType<typeof create>;
 
 /**
  * The GenAI client metrics of the OpenTelemetry conventions, recorded per attempt, and the

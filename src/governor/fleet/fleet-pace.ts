@@ -41,7 +41,6 @@ export class FleetPace implements Pace {
   private retry: NodeJS.Timeout | undefined;
   private fleetRate = Number.POSITIVE_INFINITY;
   private members = 1;
-  private fleetAnswered = false;
   private lastCount: number | undefined;
   private countEpoch = -1;
   private readonly ownRate: SendRate;
@@ -147,8 +146,7 @@ export class FleetPace implements Pace {
   private granted(lease: Lease, now: number): void {
     this.members = lease.members;
     this.fleetRate = lease.ratePerSecond;
-    this.fleetAnswered = lease.answered;
-    if (this.fleetAnswered) this.alone.answered();
+    if (lease.answered) this.alone.answered();
     // Sends counted by the fleet since the last lease, this one's included. After a fallback (or a
     // Redis that restarted empty) the count starts again: only this lease is known.
     const known =
