@@ -1,3 +1,4 @@
+import type { BatchOptions } from './batches';
 /** Per-minute limits, enforced as continuously refilled token buckets. */
 export interface RateLimits {
   /** Requests per minute. Default 4000. */
@@ -170,8 +171,9 @@ export interface SimulatorConfig {
   apiKeys: string[] | null;
   /** `anthropic-organization-id` on every response. */
   organizationId: string;
-  /** Larger bodies get the CDN's 413 HTML page. Default 32 MB. */
-  maxBodyBytes: number;
+  /** Larger bodies get the CDN's 413 HTML page, by endpoint (the documented limits). */
+  bodyLimits: BodyLimits;
+  batches: BatchOptions;
   /** Also send `retry-after-ms` (exact) next to `retry-after` (whole seconds, as the API). Default false. */
   retryAfterMs: boolean;
   /** How many recent attempts `attempts()` keeps. Default 1000. */
@@ -180,8 +182,10 @@ export interface SimulatorConfig {
 
 /** What callers pass: any part of the config, nested parts merged over the defaults. */
 export type SimulatorOptions = Partial<
-  Omit<SimulatorConfig, 'limits' | 'latency' | 'acceleration' | 'sharedCapacity'>
+  Omit<SimulatorConfig, 'limits' | 'latency' | 'acceleration' | 'sharedCapacity' | 'bodyLimits' | 'batches'>
 > & {
+  bodyLimits?: Partial<BodyLimits>;
+  batches?: Partial<BatchOptions>;
   sharedCapacity?: (Partial<SharedCapacity> & { capacityPerSecond: number }) | null;
   limits?: Partial<RateLimits>;
   latency?: Partial<Latency>;
@@ -202,6 +206,18 @@ export const DEFAULT_ACCELERATION: AccelerationLimit = {
   floorPerSecond: 5,
 };
 
+/** Request size limits in bytes (1 MB = 2^20 bytes). */
+export interface BodyLimits {
+  /** Messages and Token Counting. Default 32 MB. */
+  messages: number;
+  /** Message Batches (create). Default 256 MB. */
+  batches: number;
+  /** Files (upload). Default 500 MB. */
+  files: number;
+}
+
+const MB = 1024 * 1024;
+
 export const DEFAULT_CONFIG: SimulatorConfig = {
   name: 'custom',
   seed: 1,
@@ -216,7 +232,8 @@ export const DEFAULT_CONFIG: SimulatorConfig = {
   models: null,
   apiKeys: null,
   organizationId: 'org-sim-00000000-0000-4000-8000-000000000000',
-  maxBodyBytes: 32 * 1024 * 1024,
+  bodyLimits: { messages: 32 * MB, batches: 256 * MB, files: 500 * MB },
+  batches: { processingMs: 1000 },
   retryAfterMs: false,
   logSize: 1000,
 };
@@ -227,6 +244,8 @@ export function resolveConfig(options: SimulatorOptions = {}): SimulatorConfig {
     ...options,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     latency: { ...DEFAULT_CONFIG.latency, ...options.latency },
+    bodyLimits: { ...DEFAULT_CONFIG.bodyLimits, ...options.bodyLimits },
+    batches: { ...DEFAULT_CONFIG.batches, ...options.batches },
     acceleration: options.acceleration ? { ...DEFAULT_ACCELERATION, ...options.acceleration } : null,
     sharedCapacity: options.sharedCapacity ? resolveSharedCapacity(options.sharedCapacity) : null,
   };
@@ -274,6 +293,11 @@ function validateConfig(config: SimulatorConfig): void {
     if (shared && !(shared.rejectionCost >= 0 && shared.rejectionCost <= 1))
       problems.push('sharedCapacity.rejectionCost must be between 0 and 1');
   }
+  for (const [name, bytes] of Object.entries(config.bodyLimits)) {
+    if (!(Number.isInteger(bytes) && bytes > 0))
+      problems.push(`bodyLimits.${name} must be a positive integer`);
+  }
+  if (!(config.batches.processingMs >= 0)) problems.push('batches.processingMs must be >= 0');
   if (config.acceleration && !(config.acceleration.growth >= 0))
     problems.push('acceleration.growth must be >= 0');
   if (problems.length > 0) throw new Error(`Invalid simulator config: ${problems.join('; ')}`);

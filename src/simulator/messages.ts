@@ -25,7 +25,7 @@ export interface MessagesRequest {
 
 const ROLES = new Set(['user', 'assistant']);
 
-function invalid(message: string): InvalidRequest {
+export function invalid(message: string): InvalidRequest {
   return new InvalidRequest(400, 'invalid_request_error', message);
 }
 
@@ -56,6 +56,14 @@ export function parseMessagesRequest(raw: string, needsMaxTokens: boolean): Mess
   } catch {
     return invalid('The request body is not valid JSON.');
   }
+  return readMessagesRequest(body, needsMaxTokens);
+}
+
+/** Validates a parsed Messages body (or a batch request's `params`) the way the API does. */
+export function readMessagesRequest(
+  body: unknown,
+  needsMaxTokens: boolean,
+): MessagesRequest | InvalidRequest {
   if (!body || typeof body !== 'object' || Array.isArray(body))
     return invalid('The request body must be a JSON object.');
   const fields = body as Record<string, unknown>;

@@ -3,8 +3,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { BatchStore } from './batches';
 import { type Fault, resolveConfig, type SimulatorConfig, type SimulatorOptions } from './config';
 import { errorBody, htmlPage, isHtmlStatus } from './errors';
+import { FileStore } from './files';
 import {
   generateReply,
   InvalidRequest,
@@ -13,11 +15,13 @@ import {
   parseMessagesRequest,
   tokenCounts,
 } from './messages';
+import { ModelCatalog } from './model-catalog';
 import { PromptCache } from './prompt-cache';
+import { ROUTE_KEYS, type Route, routeOf } from './routes';
 import { type ScenarioName, scenario } from './scenarios';
 import { writeStream } from './sse';
 import { type AttemptRecord, type SimulatorStats, StatsRecorder } from './stats';
-import { type Decision, TrafficModel } from './traffic';
+import { type Decision, rejectionOf, TrafficModel } from './traffic';
 
 export interface StartOptions extends SimulatorOptions {
   /** A named scenario to start from; the other options are merged over it. */
@@ -39,12 +43,15 @@ export interface Simulator {
   attempts(): AttemptRecord[];
   /** Outcomes for the next `/v1/messages` requests, in order, ahead of every other rule. */
   script(...faults: Fault[]): void;
+  /**
+   * Outcomes for the next requests of another route (`GET /v1/messages/batches/{id}`, ...):
+   * `error`, `connection-reset` or `garbage-headers` faults, in order.
+   */
+  scriptRoute(route: string, ...faults: Fault[]): void;
   /** Zeroes the counts and restarts the clock, buckets, phases and random source. */
   reset(): void;
   close(): Promise<void>;
 }
-
-const API_PATHS = new Set(['/v1/messages', '/v1/messages/count_tokens']);
 
 class SimulatedApi {
   readonly traffic: TrafficModel;
@@ -53,10 +60,19 @@ class SimulatedApi {
   private readonly promptCache = new PromptCache();
   private readonly idPrefix = randomBytes(6).toString('hex');
   private idCounter = 0;
+  private readonly batches: BatchStore;
+  private readonly files: FileStore;
+  private readonly models: ModelCatalog;
+  /** Scripted outcomes for the next requests of a route other than `/v1/messages`. */
+  private readonly routeScripts = new Map<string, Fault[]>();
 
   constructor(readonly config: SimulatorConfig) {
     this.traffic = new TrafficModel(config, performance.now());
     this.recorder = new StatsRecorder(config.name, config.logSize);
+    const nextId = (prefix: string) => this.nextId(prefix);
+    this.batches = new BatchStore(config.batches, nextId, (model) => this.knowsModel(model));
+    this.files = new FileStore(nextId);
+    this.models = new ModelCatalog(config.models);
   }
 
   private nextId(prefix: string): string {
@@ -72,6 +88,21 @@ class SimulatedApi {
     this.traffic.reset(performance.now());
     this.recorder.reset();
     this.promptCache.clear();
+    this.batches.clear();
+    this.files.clear();
+    this.routeScripts.clear();
+  }
+
+  scriptRoute(route: string, faults: Fault[]): void {
+    if (!ROUTE_KEYS.has(route))
+      throw new Error(`scriptRoute: no route "${route}"; routes: ${[...ROUTE_KEYS].join(', ')}`);
+    for (const fault of faults) {
+      if (!rejectionOf(fault))
+        throw new Error(
+          `scriptRoute: a ${fault.kind} fault needs a reply; use error, connection-reset or garbage-headers`,
+        );
+    }
+    this.routeScripts.set(route, [...(this.routeScripts.get(route) ?? []), ...faults]);
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -80,19 +111,24 @@ class SimulatedApi {
       this.admin(req, res, path);
       return;
     }
+    const route = routeOf(req.method ?? 'GET', path);
+    const limit = this.config.bodyLimits[typeof route === 'object' ? route.bodyLimit : 'messages'];
+    const answer = (body: Buffer | null) =>
+      this.answer(req, res, path, route, body).catch(() => res.destroy());
+    // A declared length over the limit is refused at once, as the CDN does; the body is discarded.
+    if (Number(req.headers['content-length']) > limit) {
+      req.resume();
+      void answer(null);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= this.config.maxBodyBytes) chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
     });
     req.on('end', () => {
-      this.answer(
-        req,
-        res,
-        path,
-        size > this.config.maxBodyBytes ? null : Buffer.concat(chunks).toString('utf8'),
-      ).catch(() => res.destroy());
+      void answer(size > limit ? null : Buffer.concat(chunks));
     });
   }
 
@@ -119,7 +155,8 @@ class SimulatedApi {
     req: IncomingMessage,
     res: ServerResponse,
     path: string,
-    body: string | null,
+    route: Route | 'method' | undefined,
+    body: Buffer | null,
   ): Promise<void> {
     const now = performance.now();
     const retryHeader = req.headers['x-stainless-retry-count'];
@@ -127,6 +164,7 @@ class SimulatedApi {
       requestId: this.nextId('req_'),
       method: req.method ?? 'GET',
       path,
+      route: typeof route === 'object' ? route.key : null,
       model: null,
       stream: false,
       retryCount: typeof retryHeader === 'string' && /^\d+$/.test(retryHeader) ? Number(retryHeader) : null,
@@ -143,27 +181,89 @@ class SimulatedApi {
     };
 
     if (body === null) return reject(413, 'request_too_large');
-    if (!API_PATHS.has(path)) return reject(404, 'not_found_error', `${req.method} ${path}: not found`);
-    if (req.method !== 'POST')
-      return reject(405, 'invalid_request_error', `Method ${req.method} not allowed`);
+    if (route === undefined) return reject(404, 'not_found_error', `${req.method} ${path}: not found`);
+    if (route === 'method') return reject(405, 'invalid_request_error', `Method ${req.method} not allowed`);
     const key = apiKeyOf(req);
     if (!key) return reject(401, 'authentication_error', 'x-api-key header is required');
     if (this.config.apiKeys && !this.config.apiKeys.includes(key)) return reject(401, 'authentication_error');
     if (!req.headers['anthropic-version']) {
       return reject(400, 'invalid_request_error', 'anthropic-version: header is required');
     }
-    const isCount = path === '/v1/messages/count_tokens';
-    const parsed = parseMessagesRequest(body, !isCount);
-    if (parsed instanceof InvalidRequest) return reject(parsed.status, parsed.type, parsed.message);
-    record.model = parsed.model;
-    record.stream = parsed.stream && !isCount;
-    if (!this.knowsModel(parsed.model)) return reject(404, 'not_found_error', `model: ${parsed.model}`);
-    if (isCount) {
-      record.status = 200;
-      this.recorder.attempt(record);
-      return sendJson(res, 200, { input_tokens: parsed.inputTokens }, this.headers(record));
+    if (route.name === 'messages' || route.name === 'count_tokens') {
+      const isCount = route.name === 'count_tokens';
+      const parsed = parseMessagesRequest(body.toString('utf8'), !isCount);
+      if (parsed instanceof InvalidRequest) return reject(parsed.status, parsed.type, parsed.message);
+      record.model = parsed.model;
+      record.stream = parsed.stream && !isCount;
+      if (!this.knowsModel(parsed.model)) return reject(404, 'not_found_error', `model: ${parsed.model}`);
+      if (isCount) {
+        record.status = 200;
+        this.recorder.attempt(record);
+        return sendJson(res, 200, { input_tokens: parsed.inputTokens }, this.headers(record));
+      }
+      return this.serveMessages(res, record, parsed);
     }
-    await this.serveMessages(res, record, parsed);
+    const fault = this.routeScripts.get(route.key)?.shift();
+    const decision = fault && rejectionOf(fault);
+    if (decision?.kind === 'connection-reset') {
+      this.recorder.attempt(record);
+      res.socket?.destroy();
+      return;
+    }
+    if (decision?.kind === 'reject') return this.sendError(res, record, decision);
+    const answer = this.serveOther(route, req, body, now);
+    if (answer instanceof InvalidRequest) return reject(answer.status, answer.type, answer.message);
+    record.status = 200;
+    this.recorder.attempt(record);
+    const headers = {
+      'request-id': record.requestId,
+      'anthropic-organization-id': this.config.organizationId,
+    };
+    if (typeof answer === 'string') {
+      res.writeHead(200, {
+        ...headers,
+        'content-type': 'application/binary',
+        'content-length': String(Buffer.byteLength(answer)),
+      });
+      res.end(answer);
+      return;
+    }
+    sendJson(res, 200, answer, headers);
+  }
+
+  /** The batches, files and models endpoints: a JSON body, the text of a results file, or an error. */
+  private serveOther(route: Route, req: IncomingMessage, body: Buffer, now: number) {
+    const query = new URL(req.url ?? '/', 'http://simulator').searchParams;
+    const base = `http://${req.headers.host ?? '127.0.0.1'}`;
+    const id = route.id ?? '';
+    switch (route.name) {
+      case 'batches.create':
+        return this.batches.create(body.toString('utf8'), now, base);
+      case 'batches.list':
+        return this.batches.list(query, now, base);
+      case 'batches.retrieve':
+        return this.batches.retrieve(id, now, base);
+      case 'batches.delete':
+        return this.batches.delete(id, now);
+      case 'batches.cancel':
+        return this.batches.cancel(id, now, base);
+      case 'batches.results':
+        return this.batches.results(id, now);
+      case 'files.upload':
+        return this.files.upload(body, req.headers['content-type'] ?? '');
+      case 'files.list':
+        return this.files.list(query);
+      case 'files.retrieve':
+        return this.files.retrieve(id);
+      case 'files.delete':
+        return this.files.delete(id);
+      case 'files.download':
+        return this.files.download(id);
+      case 'models.list':
+        return this.models.list(query);
+      default:
+        return this.models.retrieve(id, (model) => this.knowsModel(model));
+    }
   }
 
   private knowsModel(model: string): boolean {
@@ -333,6 +433,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
     stats: () => api.stats(),
     attempts: () => api.recorder.attempts(),
     script: (...faults) => api.traffic.script(faults),
+    scriptRoute: (route, ...faults) => api.scriptRoute(route, faults),
     reset: () => api.reset(),
     close: () => {
       closed ??= new Promise<void>((resolve) => {

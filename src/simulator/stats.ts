@@ -3,6 +3,8 @@ export interface AttemptRecord {
   requestId: string;
   method: string;
   path: string;
+  /** `METHOD /path` with its id as `{id}` (`GET /v1/messages/batches/{id}`); null off the API's routes. */
+  route: string | null;
   model: string | null;
   stream: boolean;
   /** The SDK's `x-stainless-retry-count` header (0 on first attempts), or null when absent. */
@@ -28,7 +30,10 @@ export interface SimulatorStats {
   elapsedMs: number;
   /** Every HTTP request received on an API path, connection resets included. */
   attempts: number;
+  /** By path, ids as `{id}` (`/v1/messages/batches/{id}`). */
   byPath: Record<string, number>;
+  /** By route (`GET /v1/messages/batches/{id}`), for requests to a route the simulator serves. */
+  byRoute: Record<string, number>;
   /** HTTP status sent, as a string key; resets are not here (see `connectionResets`). */
   byStatus: Record<string, number>;
   /** `error.type` of error responses and of mid-stream errors. */
@@ -72,6 +77,7 @@ export class StatsRecorder {
       elapsedMs: 0,
       attempts: 0,
       byPath: {},
+      byRoute: {},
       byStatus: {},
       byErrorType: {},
       byErrorCode: {},
@@ -88,7 +94,8 @@ export class StatsRecorder {
   attempt(record: AttemptRecord): void {
     const s = this.stats;
     s.attempts++;
-    bump(s.byPath, record.path);
+    bump(s.byPath, record.route ? record.route.slice(record.route.indexOf(' ') + 1) : record.path);
+    if (record.route) bump(s.byRoute, record.route);
     if (record.model) bump(s.byModel, record.model);
     if (record.status === null) s.connectionResets++;
     else bump(s.byStatus, String(record.status));

@@ -24,6 +24,32 @@ export type Decision =
   | { kind: 'connection-reset' }
   | { kind: 'serve'; streamFaults: StreamFault[]; malformed?: boolean };
 
+/** The answer a fault gives before any reply (an error, a reset, garbage headers); null for the others. */
+export function rejectionOf(fault: Fault): Decision | null {
+  switch (fault.kind) {
+    case 'error': {
+      // A 429 advises a wait, unless it is a spend limit: no wait makes that one pass.
+      const spend = fault.errorCode?.includes('spend_limit') ?? false;
+      const retryAfterSeconds = fault.retryAfterSeconds ?? (fault.status === 429 && !spend ? 1 : undefined);
+      return {
+        kind: 'reject',
+        status: fault.status,
+        type: fault.type ?? errorTypeFor(fault.status),
+        errorCode: fault.errorCode,
+        retryAfterMs: retryAfterSeconds === undefined ? undefined : retryAfterSeconds * 1000,
+      };
+    }
+    case 'connection-reset':
+      return { kind: 'connection-reset' };
+    case 'garbage-headers': {
+      const status = fault.status ?? 429;
+      return { kind: 'reject', status, type: errorTypeFor(status), garbageHeaders: true };
+    }
+    default:
+      return null;
+  }
+}
+
 export interface Admission {
   model: string;
   stream: boolean;
@@ -156,32 +182,12 @@ export class TrafficModel {
     streamFaults: StreamFault[],
     flags: { malformed?: boolean },
   ): Decision | null {
-    switch (fault.kind) {
-      case 'error': {
-        // A 429 advises a wait, unless it is a spend limit: no wait makes that one pass.
-        const spend = fault.errorCode?.includes('spend_limit') ?? false;
-        const retryAfterSeconds = fault.retryAfterSeconds ?? (fault.status === 429 && !spend ? 1 : undefined);
-        return {
-          kind: 'reject',
-          status: fault.status,
-          type: fault.type ?? errorTypeFor(fault.status),
-          errorCode: fault.errorCode,
-          retryAfterMs: retryAfterSeconds === undefined ? undefined : retryAfterSeconds * 1000,
-        };
-      }
-      case 'connection-reset':
-        return { kind: 'connection-reset' };
-      case 'garbage-headers': {
-        const status = fault.status ?? 429;
-        return { kind: 'reject', status, type: errorTypeFor(status), garbageHeaders: true };
-      }
-      case 'malformed-body':
-        flags.malformed = true;
-        return null;
-      default:
-        streamFaults.push(fault);
-        return null;
-    }
+    const decision = rejectionOf(fault);
+    if (decision) return decision;
+    if (fault.kind === 'malformed-body') flags.malformed = true;
+    else if (fault.kind !== 'error' && fault.kind !== 'connection-reset' && fault.kind !== 'garbage-headers')
+      streamFaults.push(fault);
+    return null;
   }
 
   decide(request: Admission, now: number): Decision {

@@ -7,7 +7,7 @@ type ApiError = InstanceType<typeof Anthropic.APIError>;
 describe('simulator: errors as the official SDK sees them', () => {
   let sim: Simulator;
   beforeAll(async () => {
-    sim = await startSimulator({ maxBodyBytes: 4096 });
+    sim = await startSimulator({ bodyLimits: { messages: 4096 } });
   });
   afterAll(() => sim.close());
   beforeEach(() => sim.reset());
