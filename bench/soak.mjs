@@ -94,7 +94,7 @@ function countingTracer() {
       {
         onStart() {},
         onEnd(span) {
-          if (span.name === 'anthropic.attempt') counter.ended++;
+          if (span.instrumentationScope.name === 'claude-otel') counter.ended++;
         },
         forceFlush: async () => undefined,
         shutdown: async () => undefined,

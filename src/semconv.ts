@@ -1,12 +1,12 @@
 /** Attribute and span names this package writes: OpenTelemetry's where they exist, ours otherwise. */
 
-export const SPAN_ATTEMPT = 'anthropic.attempt';
-
 // OpenTelemetry HTTP and URL conventions
 export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
 export const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 export const ATTR_HTTP_REQUEST_RESEND_COUNT = 'http.request.resend_count';
 export const ATTR_URL_FULL = 'url.full';
+/** The path with ids as `{placeholders}`; the attempt span is named `{http.request.method} {url.template}`. */
+export const ATTR_URL_TEMPLATE = 'url.template';
 export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';

@@ -10,6 +10,7 @@ import {
   OK,
   TRUNCATED,
 } from '../facts/classify';
+import { type Endpoint, endpointOf } from '../facts/endpoint';
 import { type RateLimitResource, readRateLimits, readRetryAfterMs, readShouldRetry } from '../facts/headers';
 import { sdkReadsJson, sdkWouldRetry } from '../facts/sdk-rules';
 import type { Admission } from '../governor/gate';
@@ -26,6 +27,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
+  ATTR_URL_TEMPLATE,
   GEN_AI_PROVIDER_ANTHROPIC,
 } from '../semconv';
 import { type BodyEnd, type BodyFacts, observeBody } from './body-observer';
@@ -88,27 +90,44 @@ interface CallState {
 
 /** Distinct request URLs whose attributes are kept; batch and file URLs carry ids, so it must stay bounded. */
 export const URL_CACHE_LIMIT = 256;
-const urlCache = new Map<string, Record<string, string | number>>();
+const urlCache = new Map<string, Target>();
 /** For tests: how many URLs the cache holds. */
 export const urlCacheSize = () => urlCache.size;
 
-/** URL attributes of a request URL (without credentials), cached: a client calls few distinct URLs. */
-function urlAttributes(raw: string): Record<string, string | number> {
-  let attributes = urlCache.get(raw);
-  if (!attributes) {
-    const url = new URL(raw);
+/** Where a request goes: its endpoint, and the URL attributes of its span (without credentials). */
+export interface Target {
+  endpoint: Endpoint;
+  /** `{method} {url.template}`, as the HTTP conventions name a client span. */
+  spanName: string;
+  attributes: Record<string, string | number>;
+}
+
+/** The target of a request, cached: a client calls few distinct URLs. */
+export function targetOf(request: { method?: string; url: string }): Target {
+  const method = request.method ?? 'GET';
+  const key = `${method} ${request.url}`;
+  let target = urlCache.get(key);
+  if (!target) {
+    const url = new URL(request.url);
     url.username = '';
     url.password = '';
-    attributes = {
-      [ATTR_URL_FULL]: url.href,
-      [ATTR_SERVER_ADDRESS]: url.hostname,
-      [ATTR_SERVER_PORT]: url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443,
-      [ATTR_GEN_AI_OPERATION_NAME]: url.pathname.endsWith('/count_tokens') ? 'count_tokens' : 'chat',
+    const endpoint = endpointOf(method, url.pathname);
+    target = {
+      endpoint,
+      spanName: `${method} ${endpoint.route}`,
+      attributes: {
+        [ATTR_HTTP_REQUEST_METHOD]: method,
+        [ATTR_URL_FULL]: url.href,
+        [ATTR_URL_TEMPLATE]: endpoint.route,
+        [ATTR_SERVER_ADDRESS]: url.hostname,
+        [ATTR_SERVER_PORT]: url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443,
+        [ATTR_GEN_AI_OPERATION_NAME]: endpoint.operation,
+      },
     };
     if (urlCache.size >= URL_CACHE_LIMIT) urlCache.clear();
-    urlCache.set(raw, attributes);
+    urlCache.set(key, target);
   }
-  return attributes;
+  return target;
 }
 
 /** The HTTP status the SDK retries for each retryable error type that can open a stream. */
@@ -149,29 +168,34 @@ export class Attempt {
   private readonly facts: AttemptFacts;
   private readonly call: object | undefined;
   private readonly previousErrorType: string | undefined;
+  /** The SDK returns the body unread (`__binaryResponse`): the attempt ends with its headers. */
+  private readonly raw: boolean;
   private ended = false;
 
   constructor(
     private readonly request: Request,
     private readonly ctx: MiddlewareContext,
     private readonly settings: AttemptSettings,
+    target: Target,
     /** The SDK's 0-based attempt number (`X-Stainless-Retry-Count`). */
     retryCount: number,
     /** The governor the attempt went through (and is fed back to), and how it was let through. */
     private readonly governed?: { governor: Governor; admission: Admission },
   ) {
     const options = ctx.options as
-      | { body?: { model?: unknown; stream?: unknown }; stream?: boolean }
+      | { body?: { model?: unknown; stream?: unknown }; stream?: boolean; __binaryResponse?: boolean }
       | undefined;
     this.call = ctx.options;
+    // Batch results and file downloads: the SDK hands the body back raw (it marks them `stream` too).
+    this.raw = options?.__binaryResponse === true;
     const previous = callState(this.call);
-    const url = urlAttributes(request.url);
+    const url = target.attributes;
     this.facts = {
-      operation: url[ATTR_GEN_AI_OPERATION_NAME] as string,
+      operation: target.endpoint.operation,
       serverAddress: url[ATTR_SERVER_ADDRESS] as string,
       serverPort: url[ATTR_SERVER_PORT] as number,
       model: identifier(options?.body?.model),
-      stream: options?.stream === true || options?.body?.stream === true,
+      stream: !this.raw && (options?.stream === true || options?.body?.stream === true),
       retryCount,
       outcome: OK,
       durationMs: 0,
@@ -182,7 +206,6 @@ export class Attempt {
     }
 
     const attributes: Record<string, string | number | boolean> = {
-      [ATTR_HTTP_REQUEST_METHOD]: request.method ?? 'GET',
       ...url,
       [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_ANTHROPIC,
     };
@@ -192,7 +215,7 @@ export class Attempt {
     if (this.facts.backoffMs !== undefined)
       attributes[ATTR_ANTHROPIC_RETRY_BACKOFF_MS] = Math.round(this.facts.backoffMs);
     if (governed) attributes[ATTR_ANTHROPIC_GOVERNOR_WAIT_MS] = Math.round(governed.admission.waitedMs);
-    this.span = startAttemptSpan(settings.tracer, attributes);
+    this.span = startAttemptSpan(settings.tracer, target.spanName, attributes);
     settings.recorder?.started();
     if (settings.otelRecorder) this.guard(() => settings.otelRecorder?.started());
   }
@@ -236,13 +259,13 @@ export class Attempt {
   /**
    * A 2xx: the span stays open until the SDK has read the body to its end, observed the way the
    * SDK reads it (a stream request's body through its SSE reader, others through `json()`).
-   * A body it never reads (a 204, `content-length: 0`, or one it hands back raw) ends it now.
+   * A body it does not parse (a 204, `content-length: 0`, or one it hands back raw) ends it now.
    */
   succeeded(response: Response): Response {
     try {
       this.readHeaders(response);
       const readAsStream = this.facts.stream;
-      if (!readAsStream && !sdkReadsJson(response)) {
+      if (this.raw || (!readAsStream && !sdkReadsJson(response))) {
         this.finish(OK);
         return response;
       }

@@ -3,7 +3,7 @@ import { readRetryCount } from '../facts/headers';
 import { GovernorRejectedError } from '../governor/errors';
 import type { Admission } from '../governor/gate';
 import type { Governor } from '../governor/governor';
-import { Attempt, type AttemptSettings } from './attempt';
+import { Attempt, type AttemptSettings, type Target, targetOf } from './attempt';
 
 /** Marks a chain already observed by a claude-otel middleware (the context is one per attempt). */
 const OBSERVED = Symbol('claude-otel.observed');
@@ -40,7 +40,15 @@ export function attemptMiddleware(
     marked[OBSERVED] = true;
     // Rejections here (an abort while queued, a full queue, a wait past its bound) go to the caller.
     const retryCount = readRetryCount(request.headers as Headers);
-    const gate = settings.governor ? enter(settings, request, retryCount) : undefined;
+    let target: Target;
+    try {
+      target = targetOf(request);
+    } catch {
+      return next(request);
+    }
+    // The governor paces the Messages API; other endpoints have limits of their own.
+    const gate =
+      settings.governor && target.endpoint.governed ? enter(settings, request, retryCount) : undefined;
     const admission = gate ? await gate.entered : undefined;
     let attempt: Attempt | undefined;
     try {
@@ -48,6 +56,7 @@ export function attemptMiddleware(
         request,
         ctx,
         settings,
+        target,
         retryCount,
         gate && admission && { governor: gate.governor, admission },
       );

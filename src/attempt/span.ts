@@ -30,16 +30,16 @@ import {
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   attrRateLimit,
-  SPAN_ATTEMPT,
 } from '../semconv';
 
 /** The attempt span; a tracer that fails gives a span that records nothing, so metrics go on. */
 export function startAttemptSpan(
   tracer: () => Tracer,
+  name: string,
   attributes: Record<string, string | number | boolean>,
 ): Span {
   try {
-    return tracer().startSpan(SPAN_ATTEMPT, { kind: SpanKind.CLIENT, attributes }, context.active());
+    return tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes }, context.active());
   } catch {
     return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
   }

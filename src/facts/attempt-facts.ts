@@ -7,7 +7,7 @@ export type VetoReason = 'budget' | 'not_retryable' | 'retry_after_too_long';
 
 /** Everything one attempt was: what telemetry (span now, metrics later) is written from. */
 export interface AttemptFacts {
-  /** `gen_ai.operation.name` of the endpoint (`chat`, `count_tokens`). */
+  /** The endpoint's name (`chat`, `count_tokens`, `messages.batches.retrieve`, ...; see `endpoint.ts`). */
   operation: string;
   serverAddress: string;
   serverPort: number;

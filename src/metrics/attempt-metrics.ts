@@ -98,6 +98,7 @@ function create(registry: AnyRegistry) {
   return {
     exemplars,
     attempts: counter('anthropic_attempts_total', 'Every HTTP attempt to the Claude API, by outcome.', [
+      'operation',
       'model',
       'status_code',
       'error_type',
@@ -105,32 +106,36 @@ function create(registry: AnyRegistry) {
     accelerationSpikes: counter(
       'anthropic_acceleration_limit_spikes_total',
       '429s from the acceleration (ramp) limit: error code ramp_limit_exceeded, or a rate_limit_error whose own rate-limit headers still show capacity.',
-      ['model'],
+      ['operation', 'model'],
     ),
     retries: counter(
       'anthropic_retries_total',
       'Attempts that were retries, by the error type of the attempt before.',
-      ['model', 'error_type'],
+      ['operation', 'model', 'error_type'],
     ),
     backoff: histogram(
       'anthropic_backoff_seconds',
       'Measured wait before each retry.',
-      ['model'],
+      ['operation', 'model'],
       BACKOFF_BUCKETS,
     ),
     duration: histogram(
       'anthropic_attempt_duration_seconds',
       'From send to the end of the response (the end of the stream for streams).',
-      ['model', 'status_code'],
+      ['operation', 'model', 'status_code'],
       LATENCY_BUCKETS,
     ),
     timeToFirstToken: histogram(
       'anthropic_time_to_first_token_seconds',
       'From send to the first content delta of a stream.',
-      ['model'],
+      ['operation', 'model'],
       LATENCY_BUCKETS,
     ),
-    tokens: counter('anthropic_tokens_total', 'Tokens of successful replies, by type.', ['model', 'type']),
+    tokens: counter('anthropic_tokens_total', 'Tokens of successful replies, by type.', [
+      'operation',
+      'model',
+      'type',
+    ]),
     latest,
     state,
     spikesSeen: new Set<string>(),
@@ -188,6 +193,7 @@ export class AttemptMetrics {
     const m = this.m;
     m.state.inFlight--;
     const model = this.models.label(facts.model);
+    const operation = facts.operation;
     // Instruments of an OpenMetrics registry take only the object form, with or without an
     // exemplar: the two-argument form would count an unlabelled series.
     const exemplar = ids ? { trace_id: ids.traceId, span_id: ids.spanId } : undefined;
@@ -200,30 +206,37 @@ export class AttemptMetrics {
       else histogram.observe(labels, value);
     };
     const status = facts.status === undefined ? '' : String(facts.status);
-    count(m.attempts, { model, status_code: status, error_type: errorTypeLabel(facts.outcome.errorType) });
-    if (!m.spikesSeen.has(model)) {
-      // A model's spike series starts at 0: "no spikes" rather than "no data".
-      m.spikesSeen.add(model);
-      if (m.exemplars) m.accelerationSpikes.inc({ labels: { model }, value: 0 });
-      else m.accelerationSpikes.inc({ model }, 0);
+    count(m.attempts, {
+      operation,
+      model,
+      status_code: status,
+      error_type: errorTypeLabel(facts.outcome.errorType),
+    });
+    const spikeSeries = `${operation} ${model}`;
+    if (!m.spikesSeen.has(spikeSeries)) {
+      // A series of spikes starts at 0: "no spikes" rather than "no data".
+      m.spikesSeen.add(spikeSeries);
+      if (m.exemplars) m.accelerationSpikes.inc({ labels: { operation, model }, value: 0 });
+      else m.accelerationSpikes.inc({ operation, model }, 0);
     }
-    if (isAccelerationLimit(facts)) count(m.accelerationSpikes, { model });
+    if (isAccelerationLimit(facts)) count(m.accelerationSpikes, { operation, model });
     if (facts.retryCount > 0) {
-      count(m.retries, { model, error_type: errorTypeLabel(previousErrorType) || 'unknown' });
-      if (facts.backoffMs !== undefined) observe(m.backoff, { model }, facts.backoffMs / 1000);
+      count(m.retries, { operation, model, error_type: errorTypeLabel(previousErrorType) || 'unknown' });
+      if (facts.backoffMs !== undefined) observe(m.backoff, { operation, model }, facts.backoffMs / 1000);
     }
-    observe(m.duration, { model, status_code: status }, facts.durationMs / 1000);
-    if (facts.timeToFirstChunk !== undefined) observe(m.timeToFirstToken, { model }, facts.timeToFirstChunk);
+    observe(m.duration, { operation, model, status_code: status }, facts.durationMs / 1000);
+    if (facts.timeToFirstChunk !== undefined)
+      observe(m.timeToFirstToken, { operation, model }, facts.timeToFirstChunk);
     const usage = facts.reply?.usage;
     if (usage && !facts.outcome.failed) {
       // `input` counts the cache too (as the GenAI conventions do); `cache_read` and `cache_write`
       // are parts of it, `reasoning` a part of `output`.
       const input = totalInput(usage);
-      if (input) count(m.tokens, { model, type: 'input' }, input);
-      if (usage.output) count(m.tokens, { model, type: 'output' }, usage.output);
-      if (usage.cacheRead) count(m.tokens, { model, type: 'cache_read' }, usage.cacheRead);
-      if (usage.cacheWrite) count(m.tokens, { model, type: 'cache_write' }, usage.cacheWrite);
-      if (usage.reasoning) count(m.tokens, { model, type: 'reasoning' }, usage.reasoning);
+      if (input) count(m.tokens, { operation, model, type: 'input' }, input);
+      if (usage.output) count(m.tokens, { operation, model, type: 'output' }, usage.output);
+      if (usage.cacheRead) count(m.tokens, { operation, model, type: 'cache_read' }, usage.cacheRead);
+      if (usage.cacheWrite) count(m.tokens, { operation, model, type: 'cache_write' }, usage.cacheWrite);
+      if (usage.reasoning) count(m.tokens, { operation, model, type: 'reasoning' }, usage.reasoning);
     }
     if (facts.rateLimits) this.headroom(facts.rateLimits);
   }

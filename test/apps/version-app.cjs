@@ -25,7 +25,9 @@ const Anthropic = require(join(process.env.SDK_ROOT, 'node_modules', '@anthropic
     });
   }
   await processor.forceFlush(); // exports wait for the resource detectors
-  const attempts = exporter.getFinishedSpans().filter((s) => s.name === 'anthropic.attempt').length;
+  const attempts = exporter
+    .getFinishedSpans()
+    .filter((s) => s.instrumentationScope.name === 'claude-otel').length;
   process.stdout.write(`${JSON.stringify({ attempts })}\n`);
   await sdk.shutdown();
 })();

@@ -64,7 +64,7 @@ describe('claude-otel demo', () => {
       expect(done.code).toBe(0);
       expect(done.stderr).toContain(`traces             exported over OTLP to ${receiver.endpoint}`);
       const summary = JSON.parse(done.stdout) as DemoSummary;
-      const attempts = receiver.spans.filter((s) => s.name === 'anthropic.attempt');
+      const attempts = receiver.spans.filter((s) => s.scope === 'claude-otel');
       // The governed run's spans only: the twin's are counted, never exported.
       expect(attempts).toHaveLength(summary.runs[0].simulator!.attempts);
       const calls = new Set(

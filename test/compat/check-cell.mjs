@@ -104,7 +104,7 @@ for (const [kind, args] of [
   const done = await run(args, env);
   const truth = sim.attempts();
   const attempts = otlp.spans
-    .filter((s) => s.name === 'anthropic.attempt')
+    .filter((s) => s.scope === 'claude-otel')
     .sort((a, b) => (a.start < b.start ? -1 : 1));
   const parents = attempts.map((s) => otlp.spans.find((p) => p.id === s.parent)?.scope ?? null);
   const warnings = done.stderr.match(/ClaudeOtelWarning/g)?.length ?? 0;

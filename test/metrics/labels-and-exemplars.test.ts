@@ -94,14 +94,18 @@ describe('exemplars link metrics to traces', () => {
       );
     }
     const text = await registry.metrics();
-    expect(text).toContain('anthropic_attempts_total{model="claude-x",status_code="200",error_type=""} 1\n');
     expect(text).toContain(
-      'anthropic_attempts_total{model="claude-x",status_code="529",error_type="overloaded_error"} 1\n',
+      'anthropic_attempts_total{operation="chat",model="claude-x",status_code="200",error_type=""} 1\n',
+    );
+    expect(text).toContain(
+      'anthropic_attempts_total{operation="chat",model="claude-x",status_code="529",error_type="overloaded_error"} 1\n',
     );
     expect(text).not.toMatch(/^anthropic_\w+_total \d/m); // no counter series without labels
-    expect(text).toContain('anthropic_acceleration_limit_spikes_total{model="claude-x"} 0\n');
     expect(text).toContain(
-      'anthropic_attempt_duration_seconds_count{model="claude-x",status_code="529"} 1\n',
+      'anthropic_acceleration_limit_spikes_total{operation="chat",model="claude-x"} 0\n',
+    );
+    expect(text).toContain(
+      'anthropic_attempt_duration_seconds_count{operation="chat",model="claude-x",status_code="529"} 1\n',
     );
     expect(text).not.toContain('trace_id');
   });
@@ -111,7 +115,7 @@ describe('exemplars link metrics to traces', () => {
     await ask(clientFor(sim, { middleware: [claudeMiddleware({ metrics: { registry } })] }));
     const text = await registry.metrics();
     expect(text).toContain(
-      'anthropic_attempts_total{model="claude-sonnet-5-5",status_code="200",error_type=""} 1',
+      'anthropic_attempts_total{operation="chat",model="claude-sonnet-5-5",status_code="200",error_type=""} 1',
     );
     expect(text).not.toContain('trace_id');
   });

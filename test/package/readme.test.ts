@@ -68,7 +68,7 @@ describe('every example runs as written', () => {
     sim.script({ kind: 'error', status: 529 });
     const stdout = await runExample(args);
     expect(stdout.split('\n').filter(Boolean)).toHaveLength(2); // the reply, then the story
-    const attempts = receiver.spans.filter((s) => s.name === 'anthropic.attempt');
+    const attempts = receiver.spans.filter((s) => s.scope === 'claude-otel');
     expect(sim.stats().attempts).toBe(3);
     expect(attempts.map((s) => s.attributes['anthropic.request.id']).sort()).toEqual(
       sim
@@ -91,7 +91,7 @@ describe('every example runs as written', () => {
   it('options.mjs: metrics in an OpenMetrics registry of its own, by label', async () => {
     const stdout = await runExample(['options.mjs']);
     expect(stdout).toContain(
-      'anthropic_attempts_total{model="claude-sonnet-5-5",status_code="200",error_type=""} 1',
+      'anthropic_attempts_total{operation="chat",model="claude-sonnet-5-5",status_code="200",error_type=""} 1',
     );
     expect(stdout).toContain('# EOF');
   });

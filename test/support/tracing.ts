@@ -11,7 +11,9 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 export function startTracing() {
   const exporter = new InMemorySpanExporter();
   const waiters: { count: number; resolve: () => void }[] = [];
-  const attempts = () => exporter.getFinishedSpans().filter((s) => s.name === 'anthropic.attempt');
+  // claude-otel's only spans are attempt spans.
+  const attempts = () =>
+    exporter.getFinishedSpans().filter((s) => s.instrumentationScope.name === 'claude-otel');
   // Wakes whoever waits for attempt spans, as each one ends: no polling, no sleeps.
   const notifier: SpanProcessor = {
     onStart: () => undefined,
@@ -39,7 +41,8 @@ export function startTracing() {
         if (attempts().length >= count) done();
         else waiters.push({ count, resolve: done });
       }),
-    calls: () => spans().filter((s) => s.name.startsWith('anthropic.') && s.name !== 'anthropic.attempt'),
+    calls: () =>
+      spans().filter((s) => s.name.startsWith('anthropic.') && s.instrumentationScope.name !== 'claude-otel'),
     reset: () => exporter.reset(),
     shutdown: () => provider.shutdown(),
   };

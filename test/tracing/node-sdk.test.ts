@@ -47,7 +47,7 @@ const cjsApp = ['traced-app.cjs'];
 const esmApp = ['--import', './register.mjs', 'traced-app.mjs'];
 
 function attemptsOf(spans: ReceivedSpan[]) {
-  return spans.filter((s) => s.name === 'anthropic.attempt').sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
+  return spans.filter((s) => s.scope === 'claude-otel').sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
 }
 
 describe.each([

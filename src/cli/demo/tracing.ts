@@ -1,14 +1,14 @@
 import { createRequire } from 'node:module';
 import type { Context, TracerProvider } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { SPAN_ATTEMPT } from '../../semconv';
+import { INSTRUMENTATION_NAME } from '../../middleware';
 
-/** Counts the attempt spans that end: the demo checks them against the simulator's count. */
+/** Counts the attempt spans (claude-otel's only spans) that end: the demo checks them against the simulator's count. */
 export class AttemptSpanCounter implements SpanProcessor {
   count = 0;
   onStart(_span: Span, _context: Context): void {}
   onEnd(span: ReadableSpan): void {
-    if (span.name === SPAN_ATTEMPT) this.count++;
+    if (span.instrumentationScope.name === INSTRUMENTATION_NAME) this.count++;
   }
   forceFlush(): Promise<void> {
     return Promise.resolve();
