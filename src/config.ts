@@ -31,7 +31,7 @@ export interface ClaudeOtelConfig {
    */
   retryEarlyStreamErrors?: boolean;
   /**
-   * The traffic governor that paces every attempt (see "The governor" in the README), or `false`
+   * The traffic governor that paces every Messages attempt (see "The governor" in the README), or `false`
    * for none. Default: `{}`, i.e. on, with the defaults of `GovernorConfig`.
    */
   governor?: GovernorConfig | false;

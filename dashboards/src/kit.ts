@@ -13,8 +13,8 @@ export const IMPORT_INPUT = 'DS_PROMETHEUS';
 
 /** Label matchers of the job and instance variables. */
 export const TARGET = 'job=~"$job", instance=~"$instance"';
-/** The same, plus the model variable (metrics with a `model` label). */
-export const TARGET_MODEL = `${TARGET}, model=~"$model"`;
+/** The same, plus the operation and model variables (the attempt metrics). */
+export const SELECTED = `${TARGET}, operation=~"$operation", model=~"$model"`;
 
 export function datasourceVariable(): dashboard.DatasourceVariableBuilder {
   return new dashboard.DatasourceVariableBuilder('datasource')
@@ -163,11 +163,11 @@ export function rate(metric: string, matchers: string, by = ''): string {
   return `sum${grouping} (rate(${metric}{${matchers}}[$__rate_interval]))`;
 }
 
-/** p50/p95/p99 of a Prometheus histogram, one query each. */
-export function quantiles(histogram: string, matchers: string): [string, string][] {
+/** p50/p95/p99 of a Prometheus histogram, one query each, per value of `by` when given. */
+export function quantiles(histogram: string, matchers: string, by = ''): [string, string][] {
   return [0.5, 0.95, 0.99].map((q) => [
-    `histogram_quantile(${q}, sum by (le) (rate(${histogram}_bucket{${matchers}}[$__rate_interval])))`,
-    `p${Math.round(q * 100)}`,
+    `histogram_quantile(${q}, sum by (le${by ? `, ${by}` : ''}) (rate(${histogram}_bucket{${matchers}}[$__rate_interval])))`,
+    `${by ? `{{${by}}} ` : ''}p${Math.round(q * 100)}`,
   ]);
 }
 

@@ -7,16 +7,16 @@ import {
   labelVariable,
   quantiles,
   rate,
+  SELECTED,
   TARGET,
-  TARGET_MODEL,
 } from './kit';
 
 const ATTEMPTS = 'anthropic_attempts_total';
 
-/** Share of attempts matching `matchers` among all attempts (same job/instance/model); 0 when none match. */
+/** Share of attempts matching `matchers` among all attempts (same job/instance/operation/model); 0 when none match. */
 function share(matchers: string, by = ''): string {
-  const part = rate(ATTEMPTS, `${TARGET_MODEL}, ${matchers}`, by);
-  const all = rate(ATTEMPTS, TARGET_MODEL);
+  const part = rate(ATTEMPTS, `${SELECTED}, ${matchers}`, by);
+  const all = rate(ATTEMPTS, SELECTED);
   return by ? `${part} / ignoring(${by}) group_left ${all}` : `(${part} or 0 * ${all}) / ${all}`;
 }
 
@@ -26,6 +26,14 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
     'Claude API / Overview',
     'Every HTTP attempt to the Claude API, from claude-otel metrics: outcomes, 429s and 529s, retries, latency, tokens and rate-limit headroom.',
   )
+    .withVariable(
+      labelVariable(
+        'operation',
+        'Operation',
+        'anthropic_attempts_total{job=~"$job", instance=~"$instance"}',
+        '.*',
+      ),
+    )
     .withVariable(
       labelVariable('model', 'Model', 'anthropic_attempts_total{job=~"$job", instance=~"$instance"}', '.*'),
     )
@@ -39,21 +47,37 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
         stacked: true,
         queries: [
           [
-            `label_replace(${rate(ATTEMPTS, TARGET_MODEL, 'status_code')}, "status_code", "no response", "status_code", "")`,
+            `label_replace(${rate(ATTEMPTS, SELECTED, 'status_code')}, "status_code", "no response", "status_code", "")`,
             '{{status_code}}',
           ],
         ],
+        width: 8,
+      }),
+    )
+    .withPanel(
+      graph({
+        title: 'Attempts per second by operation',
+        description:
+          'Every HTTP attempt by endpoint: chat (Messages), count_tokens, messages.batches.*, files.*, models.*. Batch polling and file uploads show here, apart from chat.',
+        unit: 'reqps',
+        stacked: true,
+        queries: [[rate(ATTEMPTS, SELECTED, 'operation'), '{{operation}}']],
+        width: 8,
       }),
     )
     .withPanel(
       graph({
         title: '429 and 529 per second',
         description:
-          '429: a rate limit (rate_limit_error, or the acceleration limit). 529: the API is overloaded (overloaded_error). Each is one attempt the API refused.',
+          '429: a rate limit (rate_limit_error, or the acceleration limit). 529: the API is overloaded (overloaded_error). Each is one attempt the API refused, by operation (each endpoint family has limits of its own).',
         unit: 'reqps',
         queries: [
-          [rate(ATTEMPTS, `${TARGET_MODEL}, status_code=~"429|529"`, 'status_code'), '{{status_code}}'],
+          [
+            rate(ATTEMPTS, `${SELECTED}, status_code=~"429|529"`, 'operation, status_code'),
+            '{{status_code}} {{operation}}',
+          ],
         ],
+        width: 8,
       }),
     )
     .withPanel(
@@ -77,7 +101,7 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
         description:
           '429s from the acceleration (ramp) limit: traffic grew faster than the organization’s limits allow. Error code ramp_limit_exceeded, or a rate_limit_error whose own headers still showed capacity.',
         unit: 'reqps',
-        queries: [[rate('anthropic_acceleration_limit_spikes_total', TARGET_MODEL, 'model'), '{{model}}']],
+        queries: [[rate('anthropic_acceleration_limit_spikes_total', SELECTED, 'model'), '{{model}}']],
         width: 8,
       }),
     )
@@ -100,7 +124,7 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
         description: 'Attempts that were retries, by the error type of the attempt before them.',
         unit: 'reqps',
         stacked: true,
-        queries: [[rate('anthropic_retries_total', TARGET_MODEL, 'error_type'), '{{error_type}}']],
+        queries: [[rate('anthropic_retries_total', SELECTED, 'error_type'), '{{error_type}}']],
       }),
     )
     .withPanel(
@@ -109,18 +133,18 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
         description:
           'Distribution of the measured wait between an attempt and its retry (the SDK’s backoff, retry-after, and any time held by the governor).',
         unit: 's',
-        expr: `sum by (le) (rate(anthropic_backoff_seconds_bucket{${TARGET_MODEL}}[$__rate_interval]))`,
+        expr: `sum by (le) (rate(anthropic_backoff_seconds_bucket{${SELECTED}}[$__rate_interval]))`,
       }),
     )
     .withRow(new dashboard.RowBuilder('Latency'))
     .withPanel(
       graph({
-        title: 'Attempt latency',
+        title: 'Attempt latency by operation',
         description:
-          'From send to the end of the response (the end of the stream for streams), p50/p95/p99 over all attempts. Exemplars link to the attempt’s trace.',
+          'From send to the end of the response (the end of the stream for streams), p50/p95/p99 of each operation, so batch polling never blends into chat latency. Exemplars link to the attempt’s trace.',
         unit: 's',
         exemplars: true,
-        queries: quantiles('anthropic_attempt_duration_seconds', TARGET_MODEL),
+        queries: quantiles('anthropic_attempt_duration_seconds', SELECTED, 'operation'),
       }),
     )
     .withPanel(
@@ -130,17 +154,18 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
           'Streams only: from send to the first content delta, p50/p95/p99. Exemplars link to the attempt’s trace.',
         unit: 's',
         exemplars: true,
-        queries: quantiles('anthropic_time_to_first_token_seconds', TARGET_MODEL),
+        queries: quantiles('anthropic_time_to_first_token_seconds', SELECTED),
       }),
     )
     .withRow(new dashboard.RowBuilder('Tokens and rate-limit headroom'))
     .withPanel(
       graph({
         title: 'Tokens per second by type',
-        description: 'Tokens of successful replies: input, output, cache_read and cache_creation.',
+        description:
+          'Tokens of successful replies: input (the cache included) and output; cache_read and cache_write are parts of input, reasoning a part of output.',
         unit: 'suffix:tokens/s',
         stacked: true,
-        queries: [[rate('anthropic_tokens_total', TARGET_MODEL, 'type'), '{{type}}']],
+        queries: [[rate('anthropic_tokens_total', SELECTED, 'type'), '{{type}}']],
       }),
     )
     .withPanel(

@@ -94,12 +94,38 @@ describe('the dashboards', () => {
     });
   });
 
-  it('Overview: a model variable, and exemplars on the latency and time-to-first-token panels', () => {
+  it('Overview: operation and model variables, and exemplars on the latency and time-to-first-token panels', () => {
     const overview = committedDashboard('claude-api-overview.json');
-    expect(overview.templating.list.map((v) => v.name)).toEqual(['datasource', 'job', 'instance', 'model']);
+    expect(overview.templating.list.map((v) => v.name)).toEqual([
+      'datasource',
+      'job',
+      'instance',
+      'operation',
+      'model',
+    ]);
     const exemplarPanels = dataPanels(overview.panels)
       .filter((p) => p.targets?.every((t) => t.exemplar === true))
       .map((p) => p.title);
-    expect(exemplarPanels).toEqual(['Attempt latency', 'Time to first token']);
+    expect(exemplarPanels).toEqual(['Attempt latency by operation', 'Time to first token']);
+  });
+
+  it('Overview: every query of an attempt metric follows the operation variable; latency is per operation', () => {
+    const overview = committedDashboard('claude-api-overview.json');
+    const panels = dataPanels(overview.panels);
+    for (const panel of panels)
+      for (const { expr } of panel.targets ?? [])
+        for (const [, matchers] of expr.matchAll(
+          /\banthropic_(?:attempt|retries|backoff|time_to|tokens|acceleration)[a-z_]*\{([^}]*)\}/g,
+        ))
+          expect({ expr, operation: matchers.includes('operation=~"$operation"') }).toEqual({
+            expr,
+            operation: true,
+          });
+    const latency = panels.find((p) => p.title === 'Attempt latency by operation');
+    expect(latency?.targets?.map((t) => t.expr.includes('sum by (le, operation)'))).toEqual([
+      true,
+      true,
+      true,
+    ]);
   });
 });

@@ -115,7 +115,7 @@ describe('a real Prometheus with the rule file loaded, scraping a governed app (
       severity: 'critical',
     });
     expect(firing?.annotations.description).toMatch(
-      /^\d+(\.\d+)?% of the Claude API attempts of job app met 529/,
+      /^\d+(\.\d+)?% of the Messages \(chat\) attempts of job app met 529/,
     );
     expect(firing?.annotations.runbook_url).toBe('dashboards/runbook.md#anthropicoverloadederrorratiohigh');
     // The metrics are there: the absent-metrics alert is not.

@@ -87,7 +87,7 @@ export function substituteGrafana(expr: string, rateInterval = '1m'): string {
     .replaceAll('$__interval', '15s')
     .replaceAll('$__range', '1h')
     .replace(/\$(job|instance)\b/g, '.+')
-    .replace(/\$model\b/g, '.*');
+    .replace(/\$(operation|model)\b/g, '.*');
 }
 
 /** Parse errors of a PromQL expression (empty when it parses), with the metric names it selects. */
