@@ -22,7 +22,7 @@ const { values } = parseArgs({
   },
 });
 const TARGET = 0.05;
-const VARIANTS = ['off', 'sdk', 'sdk+passthrough', 'sdk+bare-span', 'sdk+spans', 'sdk+claude-otel'];
+const VARIANTS = ['off', 'sdk', 'sdk+passthrough', 'sdk+bare-span', 'sdk+spans', 'sdk+claude-otel']; // in overhead-client.mjs
 
 const pinned = (() => {
   try {

@@ -9,9 +9,11 @@ import { MetricsSignalSource } from './metrics/signal-source';
 
 /** One governor per limit domain (base URL and API key), shared by every client in the process. */
 const governors = new Map<string, Governor>();
+/** The same governors by origin, then by credential: found per attempt with no string built. */
+const byOrigin = new Map<string, Map<string, Governor>>();
 const keyIds = new Map<string, string>();
 
-/** A short, one-way id of a credential: the key itself is never kept as a map key or label. */
+/** A short, one-way id of a credential: the domain's name (a fleet's Redis keys, a label) never holds the key. */
 function keyId(credential: string): string {
   let id = keyIds.get(credential);
   if (!id) {
@@ -22,22 +24,30 @@ function keyId(credential: string): string {
   return id;
 }
 
-interface RequestLike {
-  url: string;
-  headers: Headers;
-}
-
-/** Finds (or makes) the governor of the request's limit domain. */
+/** Finds (or makes) the governor of a request's limit domain: its URL's origin and its credential. */
 export function governorFor(
-  request: RequestLike,
+  origin: string,
+  headers: Headers,
   config: ResolvedGovernorConfig,
   registry: AnyRegistry | undefined,
 ): Governor {
-  const credential = request.headers.get('x-api-key') ?? request.headers.get('authorization') ?? '';
-  const url = request.url;
-  const pathStart = url.indexOf('/', url.indexOf('//') + 2);
-  const origin = pathStart === -1 ? url : url.slice(0, pathStart);
-  const domain = `${origin} ${keyId(credential)}`;
+  const credential = headers.get('x-api-key') ?? headers.get('authorization') ?? '';
+  let byCredential = byOrigin.get(origin);
+  if (!byCredential) {
+    byCredential = new Map();
+    byOrigin.set(origin, byCredential);
+  }
+  let governor = byCredential.get(credential);
+  if (!governor) {
+    governor = domainGovernor(`${origin} ${keyId(credential)}`, config, registry);
+    // Credentials are not kept for ever: a process that rotates keys often starts over (the domain stays).
+    if (byCredential.size >= 64) byCredential.clear();
+    byCredential.set(credential, governor);
+  }
+  return governor;
+}
+
+function domainGovernor(domain: string, config: ResolvedGovernorConfig, registry: AnyRegistry | undefined) {
   let governor = governors.get(domain);
   if (!governor) {
     const signals = config.signals ?? (registry ? new MetricsSignalSource(registry) : new LocalSignals());

@@ -41,7 +41,7 @@ export function settingsOf(
   if (governorConfig?.fleet) connectFleet(governorConfig.fleet);
   const otel = config.metrics !== false && config.metrics?.otel !== false;
   return {
-    governor: governorConfig && ((request) => governorFor(request, governorConfig, registry)),
+    governor: governorConfig && ((origin, headers) => governorFor(origin, headers, governorConfig, registry)),
     tracer,
     recorder,
     otelRecorder: otel ? new OtelAttemptMetrics(meter) : undefined,

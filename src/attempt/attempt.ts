@@ -11,7 +11,12 @@ import {
   TRUNCATED,
 } from '../facts/classify';
 import { type Endpoint, endpointOf } from '../facts/endpoint';
-import { type RateLimitResource, readRateLimits, readRetryAfterMs, readShouldRetry } from '../facts/headers';
+import {
+  type RateLimitResource,
+  ResponseRateLimits,
+  readRetryAfterMs,
+  readShouldRetry,
+} from '../facts/headers';
 import { sdkReadsJson, sdkWouldRetry } from '../facts/sdk-rules';
 import type { Admission } from '../governor/gate';
 import type { Governor } from '../governor/governor';
@@ -46,6 +51,8 @@ type Next = Parameters<Middleware>[1];
 
 /** Where finished attempts are counted (the prom-client metrics). */
 export interface AttemptRecorder {
+  /** Whether `ended` uses the span's ids (exemplars); they are not looked up otherwise. */
+  readonly exemplars?: boolean;
   started(): void;
   ended(
     facts: AttemptFacts,
@@ -61,8 +68,8 @@ export interface AttemptSettings {
   recorder?: AttemptRecorder;
   /** OpenTelemetry metrics (guarded apart from the Prometheus ones). Default: none. */
   otelRecorder?: AttemptRecorder;
-  /** The governor of a request's limit domain. Default: none. */
-  governor?: (request: { url: string; headers: Headers }) => Governor;
+  /** The governor of a request's limit domain (its origin and credential). Default: none. */
+  governor?: (origin: string, headers: Headers) => Governor;
   rateLimitResources: readonly RateLimitResource[];
   errorBodyTimeoutMs: number;
   errorBodyMaxBytes: number;
@@ -90,23 +97,33 @@ interface CallState {
 
 /** Distinct request URLs whose attributes are kept; batch and file URLs carry ids, so it must stay bounded. */
 export const URL_CACHE_LIMIT = 256;
-const urlCache = new Map<string, Target>();
+const urlCache = new Map<string, Map<string, Target>>();
 /** For tests: how many URLs the cache holds. */
-export const urlCacheSize = () => urlCache.size;
+export const urlCacheSize = () => {
+  let size = 0;
+  for (const byUrl of urlCache.values()) size += byUrl.size;
+  return size;
+};
 
 /** Where a request goes: its endpoint, and the URL attributes of its span (without credentials). */
 export interface Target {
   endpoint: Endpoint;
+  /** The URL's origin: with the credential, the governor's limit domain. */
+  origin: string;
   /** `{method} {url.template}`, as the HTTP conventions name a client span. */
   spanName: string;
   attributes: Record<string, string | number>;
 }
 
-/** The target of a request, cached: a client calls few distinct URLs. */
+/** The target of a request, cached by method and URL: a client calls few distinct URLs. */
 export function targetOf(request: { method?: string; url: string }): Target {
   const method = request.method ?? 'GET';
-  const key = `${method} ${request.url}`;
-  let target = urlCache.get(key);
+  let byUrl = urlCache.get(method);
+  if (!byUrl) {
+    byUrl = new Map();
+    urlCache.set(method, byUrl);
+  }
+  let target = byUrl.get(request.url);
   if (!target) {
     const url = new URL(request.url);
     url.username = '';
@@ -114,6 +131,7 @@ export function targetOf(request: { method?: string; url: string }): Target {
     const endpoint = endpointOf(method, url.pathname);
     target = {
       endpoint,
+      origin: url.origin,
       spanName: `${method} ${endpoint.route}`,
       attributes: {
         [ATTR_HTTP_REQUEST_METHOD]: method,
@@ -124,8 +142,8 @@ export function targetOf(request: { method?: string; url: string }): Target {
         [ATTR_GEN_AI_OPERATION_NAME]: endpoint.operation,
       },
     };
-    if (urlCache.size >= URL_CACHE_LIMIT) urlCache.clear();
-    urlCache.set(key, target);
+    if (byUrl.size >= URL_CACHE_LIMIT) byUrl.clear();
+    byUrl.set(request.url, target);
   }
   return target;
 }
@@ -197,8 +215,17 @@ export class Attempt {
       model: identifier(options?.body?.model),
       stream: !this.raw && (options?.stream === true || options?.body?.stream === true),
       retryCount,
+      // Every field from the start: one shape for every attempt's facts.
+      backoffMs: undefined,
+      status: undefined,
+      requestId: undefined,
+      retryAfterMs: undefined,
+      rateLimits: undefined,
       outcome: OK,
+      reply: undefined,
+      timeToFirstChunk: undefined,
       durationMs: 0,
+      veto: undefined,
     };
     if (retryCount > 0 && previous) {
       this.facts.backoffMs = Math.max(0, this.startedAt - previous.lastEnd);
@@ -321,8 +348,9 @@ export class Attempt {
     const headers = response.headers;
     this.facts.status = response.status;
     this.facts.requestId = identifier(headers.get('request-id'));
-    this.facts.retryAfterMs = readRetryAfterMs(headers);
-    this.facts.rateLimits = readRateLimits(headers, this.settings.rateLimitResources);
+    // Only an error advises a wait; a success's headers are not searched for one.
+    if (!response.ok) this.facts.retryAfterMs = readRetryAfterMs(headers);
+    this.facts.rateLimits = new ResponseRateLimits(headers);
   }
 
   /** The response was dropped without its body read to an end (a consumer we do not observe). */
@@ -387,10 +415,10 @@ export class Attempt {
     // Each sink on its own: a fault in one never stops the others.
     const governed = this.governed;
     if (governed) this.guard(() => governed.governor.ended(facts, governed.admission));
-    this.guard(() => endAttemptSpan(this.span, facts));
+    this.guard(() => endAttemptSpan(this.span, facts, this.settings.rateLimitResources));
     const recorder = this.settings.recorder;
     if (recorder) {
-      const ids = this.spanIds();
+      const ids = recorder.exemplars ? this.spanIds() : undefined;
       this.guard(() => recorder.ended(facts, ids, this.previousErrorType));
     }
     const otel = this.settings.otelRecorder;

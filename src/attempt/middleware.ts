@@ -11,11 +11,11 @@ const OBSERVED = Symbol('claude-otel.observed');
 type Request = Parameters<Middleware>[0];
 
 /** The request's governor, and its place in line; a governor that fails lets the attempt go. */
-function enter(settings: AttemptSettings, request: Request, retryCount: number) {
+function enter(settings: AttemptSettings, request: Request, target: Target, retryCount: number) {
   let governor: Governor | undefined;
   let entered: Admission | Promise<Admission>;
   try {
-    governor = settings.governor?.(request as { url: string; headers: Headers });
+    governor = settings.governor?.(target.origin, request.headers as Headers);
     if (!governor) return undefined;
     entered = governor.enter(request.signal ?? undefined, retryCount > 0);
   } catch (error) {
@@ -24,6 +24,8 @@ function enter(settings: AttemptSettings, request: Request, retryCount: number) 
   }
   return { governor, entered };
 }
+
+type Gate = NonNullable<ReturnType<typeof enter>>;
 
 /**
  * The per-attempt middleware: every HTTP attempt the SDK makes waits for its governor (when
@@ -34,11 +36,10 @@ export function attemptMiddleware(
   settings: AttemptSettings,
   enabled: () => boolean = () => true,
 ): Middleware {
-  return async (request, next, ctx) => {
+  return (request, next, ctx) => {
     const marked = ctx as MiddlewareContext & { [OBSERVED]?: true };
     if (marked[OBSERVED] || !enabled()) return next(request);
     marked[OBSERVED] = true;
-    // Rejections here (an abort while queued, a full queue, a wait past its bound) go to the caller.
     const retryCount = readRetryCount(request.headers as Headers);
     let target: Target;
     try {
@@ -47,34 +48,60 @@ export function attemptMiddleware(
       return next(request);
     }
     // The governor paces the Messages API; other endpoints have limits of their own.
-    const gate =
-      settings.governor && target.endpoint.governed ? enter(settings, request, retryCount) : undefined;
-    const admission = gate ? await gate.entered : undefined;
-    let attempt: Attempt | undefined;
+    let gate: Gate | undefined;
     try {
-      attempt = new Attempt(
-        request,
-        ctx,
-        settings,
-        target,
-        retryCount,
-        gate && admission && { governor: gate.governor, admission },
-      );
-    } catch {
-      attempt = undefined;
-      gate?.governor.released();
-    }
-    if (!attempt) return next(request);
-    let response: Response;
-    try {
-      response = await attempt.send(next);
+      gate =
+        settings.governor && target.endpoint.governed
+          ? enter(settings, request, target, retryCount)
+          : undefined;
     } catch (error) {
-      attempt.failedToSend(error);
-      throw error;
+      // A refusal (a full queue, load shedding) goes to the caller.
+      return Promise.reject(error);
     }
-    if (!response.ok) return attempt.failed(response);
-    return attempt.readsStreamHead(response)
-      ? attempt.succeededStream(response)
-      : attempt.succeeded(response);
+    const entered = gate?.entered;
+    // Let through at once (the usual case): no promise to wait for.
+    if (!(entered instanceof Promise))
+      return runAttempt(settings, request, next, ctx, target, retryCount, gate, entered);
+    // Rejections while queued (an abort, a wait past its bound) go to the caller.
+    return entered.then((admission) =>
+      runAttempt(settings, request, next, ctx, target, retryCount, gate, admission),
+    );
   };
+}
+
+/** One attempt, admitted: its span and metrics around the SDK's request. */
+async function runAttempt(
+  settings: AttemptSettings,
+  request: Request,
+  next: Parameters<Middleware>[1],
+  ctx: MiddlewareContext,
+  target: Target,
+  retryCount: number,
+  gate: Gate | undefined,
+  admission: Admission | undefined,
+): Promise<Response> {
+  let attempt: Attempt | undefined;
+  try {
+    attempt = new Attempt(
+      request,
+      ctx,
+      settings,
+      target,
+      retryCount,
+      gate && admission && { governor: gate.governor, admission },
+    );
+  } catch {
+    attempt = undefined;
+    gate?.governor.released();
+  }
+  if (!attempt) return next(request);
+  let response: Response;
+  try {
+    response = await attempt.send(next);
+  } catch (error) {
+    attempt.failedToSend(error);
+    throw error;
+  }
+  if (!response.ok) return attempt.failed(response);
+  return attempt.readsStreamHead(response) ? attempt.succeededStream(response) : attempt.succeeded(response);
 }

@@ -1,4 +1,4 @@
-import { readRateLimits, readRetryAfterMs, readRetryCount, readShouldRetry } from './headers';
+import { ResponseRateLimits, readRetryAfterMs, readRetryCount, readShouldRetry } from './headers';
 
 const h = (init: Record<string, string>) => new Headers(init);
 
@@ -28,28 +28,70 @@ describe('readRetryAfterMs', () => {
   });
 });
 
-describe('readRateLimits', () => {
-  it('reads limit, remaining and reset of each asked resource', () => {
+describe('ResponseRateLimits', () => {
+  const all = (limits: ResponseRateLimits) =>
+    Object.fromEntries(
+      (['requests', 'tokens', 'input_tokens', 'output_tokens'] as const).map((r) => {
+        const reading = limits[r];
+        return [
+          r,
+          reading && { limit: reading.limit, remaining: reading.remaining, resetAt: reading.resetAt },
+        ];
+      }),
+    );
+
+  it('reads limit, remaining and reset of each resource', () => {
     const headers = h({
       'anthropic-ratelimit-requests-limit': '4000',
       'anthropic-ratelimit-requests-remaining': '3999',
       'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:05Z',
       'anthropic-ratelimit-input-tokens-limit': '2000000',
       'anthropic-ratelimit-input-tokens-remaining': '1999000',
+      'anthropic-ratelimit-output-tokens-reset': '2026-01-01T00:00:07Z',
     });
-    expect(readRateLimits(headers, ['requests', 'input_tokens', 'output_tokens'])).toEqual({
+    expect(all(new ResponseRateLimits(headers))).toEqual({
       requests: { limit: 4000, remaining: 3999, resetAt: Date.parse('2026-01-01T00:00:05Z') },
-      input_tokens: { limit: 2000000, remaining: 1999000 },
+      tokens: undefined,
+      input_tokens: { limit: 2000000, remaining: 1999000, resetAt: undefined },
+      output_tokens: { limit: undefined, remaining: undefined, resetAt: Date.parse('2026-01-01T00:00:07Z') },
     });
   });
-  it('skips garbage values and resources not asked for', () => {
+
+  it('skips garbage values', () => {
     const headers = h({
       'anthropic-ratelimit-requests-limit': 'lots',
       'anthropic-ratelimit-requests-remaining': '-1',
       'anthropic-ratelimit-requests-reset': 'yesterday',
       'anthropic-ratelimit-tokens-limit': '10',
+      'anthropic-ratelimit-tokens-reset': 'soon',
     });
-    expect(readRateLimits(headers, ['requests'])).toEqual({});
+    const limits = new ResponseRateLimits(headers);
+    expect(limits.requests).toBeUndefined();
+    expect(all(limits).tokens).toEqual({ limit: 10, remaining: undefined, resetAt: undefined });
+  });
+
+  it('reads each header once, and only the resources and the reset dates asked for', () => {
+    const headers = h({
+      'anthropic-ratelimit-requests-limit': '4000',
+      'anthropic-ratelimit-requests-remaining': '3999',
+      'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:05Z',
+    });
+    const read: string[] = [];
+    const get = headers.get.bind(headers);
+    Object.defineProperty(headers, 'get', {
+      value: (name: string) => {
+        read.push(name);
+        return get(name);
+      },
+    });
+    const limits = new ResponseRateLimits(headers);
+    expect(read).toEqual([]);
+    expect(limits.requests?.remaining).toBe(3999);
+    expect(limits.requests?.limit).toBe(4000);
+    expect(read).toEqual(['anthropic-ratelimit-requests-limit', 'anthropic-ratelimit-requests-remaining']);
+    expect(limits.requests?.resetAt).toBe(Date.parse('2026-01-01T00:00:05Z'));
+    expect(limits.requests?.resetAt).toBe(Date.parse('2026-01-01T00:00:05Z'));
+    expect(read).toHaveLength(3);
   });
 });
 

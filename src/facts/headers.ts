@@ -26,23 +26,70 @@ const NAMES = Object.fromEntries(
   }),
 ) as Record<RateLimitResource, { limit: string; remaining: string; reset: string }>;
 
-/** The `anthropic-ratelimit-<resource>-{limit,remaining,reset}` headers of the given resources. */
-export function readRateLimits(headers: Headers, resources: readonly RateLimitResource[]): RateLimits {
-  const out: RateLimits = {};
-  for (const resource of resources) {
-    const names = NAMES[resource];
-    const limit = count(headers.get(names.limit));
-    const remaining = count(headers.get(names.remaining));
-    const reset = headers.get(names.reset);
-    const resetAt = reset === null ? Number.NaN : Date.parse(reset);
-    if (limit === undefined && remaining === undefined && Number.isNaN(resetAt)) continue;
-    const reading: RateLimitReading = {};
-    if (limit !== undefined) reading.limit = limit;
-    if (remaining !== undefined) reading.remaining = remaining;
-    if (!Number.isNaN(resetAt)) reading.resetAt = resetAt;
-    out[resource] = reading;
+/** An RFC 3339 (or HTTP) date header as epoch ms; garbage is undefined. */
+function date(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : at;
+}
+
+/** One resource's reading: limit and remaining read at once, the reset date parsed only when asked. */
+class HeaderReading implements RateLimitReading {
+  private reset: number | undefined | null = null;
+
+  constructor(
+    readonly limit: number | undefined,
+    readonly remaining: number | undefined,
+    private readonly headers: Headers,
+    private readonly resetName: string,
+  ) {}
+
+  get resetAt(): number | undefined {
+    if (this.reset === null) this.reset = date(this.headers.get(this.resetName));
+    return this.reset;
   }
-  return out;
+}
+
+function readingOf(headers: Headers, resource: RateLimitResource): RateLimitReading | undefined {
+  const names = NAMES[resource];
+  const limit = count(headers.get(names.limit));
+  const remaining = count(headers.get(names.remaining));
+  if (limit !== undefined || remaining !== undefined)
+    return new HeaderReading(limit, remaining, headers, names.reset);
+  const resetAt = date(headers.get(names.reset));
+  return resetAt === undefined ? undefined : { resetAt };
+}
+
+/**
+ * The `anthropic-ratelimit-<resource>-{limit,remaining,reset}` headers of one response, each
+ * resource read the first time it is asked for (and its reset date only when that is): the
+ * governor, the span and the gauges each read what they use, and nothing is read twice.
+ */
+export class ResponseRateLimits implements RateLimits {
+  // One slot per resource: null until read, then the reading or undefined (no such headers).
+  private r: RateLimitReading | undefined | null = null;
+  private t: RateLimitReading | undefined | null = null;
+  private i: RateLimitReading | undefined | null = null;
+  private o: RateLimitReading | undefined | null = null;
+
+  constructor(private readonly headers: Headers) {}
+
+  get requests(): RateLimitReading | undefined {
+    if (this.r === null) this.r = readingOf(this.headers, 'requests');
+    return this.r;
+  }
+  get tokens(): RateLimitReading | undefined {
+    if (this.t === null) this.t = readingOf(this.headers, 'tokens');
+    return this.t;
+  }
+  get input_tokens(): RateLimitReading | undefined {
+    if (this.i === null) this.i = readingOf(this.headers, 'input_tokens');
+    return this.i;
+  }
+  get output_tokens(): RateLimitReading | undefined {
+    if (this.o === null) this.o = readingOf(this.headers, 'output_tokens');
+    return this.o;
+  }
 }
 
 /** What the response advised to wait, in ms: `retry-after-ms`, else `retry-after` (seconds or HTTP date). */

@@ -21,7 +21,7 @@ export function openMetricsRegistry(): Registry<OpenMetricsContentType> {
 
 import { isAccelerationLimit } from '../facts/acceleration';
 import type { AttemptFacts } from '../facts/attempt-facts';
-import type { RateLimitReading, RateLimits } from '../facts/headers';
+import { RATE_LIMIT_RESOURCES, type RateLimitReading, type RateLimits } from '../facts/headers';
 import { totalInput } from '../facts/reply-facts';
 import { BACKOFF_BUCKETS, LATENCY_BUCKETS } from './buckets';
 import { errorTypeLabel, ModelLabels } from './labels';
@@ -78,7 +78,14 @@ function create(registry: AnyRegistry) {
     new Histogram({ name, help, labelNames, buckets, registers, enableExemplars: exemplars });
   // Gauges are filled at scrape time from what the attempts left here: no per-attempt cost.
   const latest = new Map<string, RateLimitReading>();
-  const state = { inFlight: 0 };
+  // The latest response's rate limits, read only when scraped (nothing is parsed per attempt).
+  const state: { inFlight: number; pending: RateLimits | undefined } = { inFlight: 0, pending: undefined };
+  const flush = () => {
+    const pending = state.pending;
+    if (!pending) return;
+    state.pending = undefined;
+    merge(latest, pending);
+  };
   const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge) => void) =>
     new Gauge({
       name,
@@ -90,6 +97,7 @@ function create(registry: AnyRegistry) {
       },
     });
   const headroom = (pick: (r: RateLimitReading) => number | undefined) => (g: Gauge) => {
+    flush();
     for (const [resource, reading] of latest) {
       const value = pick(reading);
       if (value !== undefined) g.set({ resource }, value);
@@ -185,6 +193,11 @@ export class AttemptMetrics {
     this.models = new ModelLabels(config.maxModels ?? DEFAULT_MAX_MODELS);
   }
 
+  /** An OpenMetrics registry records exemplars: the attempt span's ids. */
+  get exemplars(): boolean {
+    return this.m.exemplars;
+  }
+
   started(): void {
     this.m.state.inFlight++;
   }
@@ -238,11 +251,20 @@ export class AttemptMetrics {
       if (usage.cacheWrite) count(m.tokens, { operation, model, type: 'cache_write' }, usage.cacheWrite);
       if (usage.reasoning) count(m.tokens, { operation, model, type: 'reasoning' }, usage.reasoning);
     }
-    if (facts.rateLimits) this.headroom(facts.rateLimits);
+    const limits = facts.rateLimits;
+    if (limits) {
+      // A response with rate-limit headers is read at the next scrape, if no newer one has come;
+      // one without them (a proxy's page) leaves the latest readings as they were.
+      if (limits.requests) m.state.pending = limits;
+      else merge(m.latest, limits);
+    }
   }
+}
 
-  /** Keeps the latest reading of each resource for the headroom gauges (set at scrape time). */
-  private headroom(limits: RateLimits): void {
-    for (const [resource, reading] of Object.entries(limits)) this.m.latest.set(resource, reading);
+/** Keeps the reading of each resource `limits` reports, for the headroom gauges. */
+function merge(latest: Map<string, RateLimitReading>, limits: RateLimits): void {
+  for (const resource of RATE_LIMIT_RESOURCES) {
+    const reading = limits[resource];
+    if (reading) latest.set(resource, reading);
   }
 }

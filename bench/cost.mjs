@@ -1,0 +1,223 @@
+// Per-call cost in instructions (valgrind callgrind), repeatable where CPU time on a shared 2-core
+// machine is not: each variant (see client-variants.mjs) runs in a process of its own under
+// callgrind with instrumentation off, warms up, and only its measured calls are counted
+// (callgrind_control turns instrumentation on and off around them). The simulator runs in
+// another process, not counted. Non-streaming and streaming; runs interleave the variants.
+// Targets: claude-otel as it comes adds at most 1.5x, and its spans alone 1.2x, what
+// OpenTelemetry's instrumentation-undici adds per call over the SDK with its own tracing.
+//   node bench/cost.mjs [--runs 3] [--warmup 3000] [--calls 400] [--variants a,b] [--modes non-streaming,streaming] [--no-write]
+// Profiles are kept in .tmp/cost/ (callgrind_annotate reads them).
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { VARIANTS } from './client-variants.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '3000' },
+    calls: { type: 'string', default: '400' },
+    concurrency: { type: 'string', default: '16' },
+    'node-flags': { type: 'string', default: '--single-threaded' },
+    variants: { type: 'string', default: VARIANTS.join(',') },
+    modes: { type: 'string', default: 'non-streaming,streaming' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const TARGET_AS_IT_COMES = 1.5;
+const TARGET_SPANS = 1.2;
+const variants = values.variants.split(',');
+const modes = values.modes.split(',');
+const runs = Number(values.runs);
+const calls = Number(values.calls);
+const nodeFlags = values['node-flags'].split(' ').filter(Boolean);
+
+try {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+} catch {
+  process.stderr.write('bench/cost.mjs needs valgrind (callgrind): apt-get install valgrind\n');
+  process.exit(2);
+}
+const profiles = join(root, '.tmp', 'cost');
+rmSync(profiles, { recursive: true, force: true });
+mkdirSync(profiles, { recursive: true });
+const control = promisify(execFile);
+
+const server = spawn(process.execPath, [join(here, 'simulator-server.mjs'), 'simulator'], {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+const { url } = await new Promise((resolve) => server.once('message', resolve));
+// However the run ends, the simulator goes with it.
+process.on('exit', () => server.kill());
+
+/** Instructions per measured call of one variant, in a process of its own. */
+async function measure(variant, stream, file) {
+  const args = [
+    '--tool=callgrind',
+    '--instr-atstart=no',
+    '--smc-check=all-non-file',
+    '--separate-threads=yes',
+  ];
+  args.push(`--callgrind-out-file=${file}`, process.execPath, ...nodeFlags, join(here, 'cost-client.mjs'));
+  args.push('--variant', variant, '--url', url, '--warmup', values.warmup, '--calls', values.calls);
+  args.push('--concurrency', values.concurrency);
+  if (stream) args.push('--stream');
+  const child = spawn('valgrind', args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: root });
+  let log = '';
+  child.stderr.on('data', (chunk) => {
+    log += chunk;
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  for await (const line of createInterface({ input: child.stdout })) {
+    if (line === 'warm') {
+      await control('callgrind_control', ['-i', 'on', String(child.pid)]);
+      child.stdin.write('go\n');
+    } else if (line === 'done') {
+      await control('callgrind_control', ['-i', 'off', String(child.pid)]);
+      child.stdin.write('exit\n');
+      break;
+    }
+  }
+  const code = await exited;
+  // One profile per thread (<file>-01 the main thread, then V8's and libuv's): main and all.
+  const threads = readdirSync(dirname(file))
+    .filter((name) => name.startsWith(`${basename(file)}-`))
+    .sort()
+    .map((name) => Number(/^totals: (\d+)/m.exec(readFileSync(join(dirname(file), name), 'utf8'))?.[1] ?? 0));
+  if (code !== 0 || threads.length === 0)
+    throw new Error(`${variant}: callgrind run failed (exit ${code})\n${log.slice(-2000)}`);
+  return { all: threads.reduce((a, b) => a + b, 0) / calls, main: threads[0] / calls };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const started = Date.now();
+const total = modes.length * runs * variants.length;
+let done = 0;
+const results = {};
+const mainThread = {};
+for (const mode of modes) {
+  const stream = mode === 'streaming';
+  results[mode] = Object.fromEntries(variants.map((v) => [v, []]));
+  mainThread[mode] = Object.fromEntries(variants.map((v) => [v, []]));
+  for (let run = 0; run < runs; run++) {
+    // Rotate the order each run, so no variant always follows the same one.
+    for (const variant of variants.map((_, i) => variants[(i + run) % variants.length])) {
+      const file = join(profiles, `${mode}.${variant}.${run + 1}.out`);
+      const { all: ir, main } = await measure(variant, stream, file);
+      results[mode][variant].push(ir);
+      mainThread[mode][variant].push(main);
+      done++;
+      const elapsed = (Date.now() - started) / 1000;
+      process.stderr.write(
+        `[cost ${Math.round(elapsed)} s, ${done}/${total}, ~${Math.round((elapsed / done) * (total - done))} s left] ${mode} ${variant} run ${run + 1}: ${Math.round(ir).toLocaleString('en-US')} Ir/call (main thread ${Math.round(main).toLocaleString('en-US')})\n`,
+      );
+    }
+  }
+}
+server.send({ command: 'close' });
+
+const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+const cases = modes.map((mode) => {
+  const irs = results[mode];
+  const sdk = median(irs.sdk);
+  const adds = (variant) => (irs[variant] ? median(irs[variant]) / sdk - 1 : undefined);
+  const row = Object.fromEntries(
+    variants.map((v) => [
+      v,
+      {
+        irPerCall: Math.round(median(irs[v])),
+        range: [Math.round(Math.min(...irs[v])), Math.round(Math.max(...irs[v]))],
+        runs: irs[v].map(Math.round),
+        overSdkTracing: v === 'sdk' ? 0 : Math.round(adds(v) * 1000) / 1000,
+      },
+    ]),
+  );
+  const undici = adds('sdk+undici');
+  const ratio = (v) =>
+    undici && adds(v) !== undefined ? Math.round((adds(v) / undici) * 100) / 100 : undefined;
+  return {
+    mode,
+    variants: row,
+    asItComesOverUndici: ratio('sdk+claude-otel'),
+    spansOverUndici: ratio('sdk+spans'),
+  };
+});
+const verdicts = cases.flatMap((c) => [
+  c.asItComesOverUndici === undefined
+    ? null
+    : c.asItComesOverUndici <= TARGET_AS_IT_COMES
+      ? null
+      : `${c.mode}: as it comes ${c.asItComesOverUndici}x undici`,
+  c.spansOverUndici === undefined
+    ? null
+    : c.spansOverUndici <= TARGET_SPANS
+      ? null
+      : `${c.mode}: spans ${c.spansOverUndici}x undici`,
+]);
+const failures = verdicts.filter(Boolean);
+const report = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
+  settings: {
+    runs,
+    warmupCalls: Number(values.warmup),
+    measuredCalls: calls,
+    concurrency: Number(values.concurrency),
+    nodeFlags,
+  },
+  targets: `claude-otel as it comes adds <= ${TARGET_AS_IT_COMES}x, its spans alone <= ${TARGET_SPANS}x, what instrumentation-undici adds per call over the SDK's tracing`,
+  cases,
+  verdict: failures.length === 0 ? 'pass' : failures,
+};
+const rangeText = (r) =>
+  `${r.irPerCall.toLocaleString('en-US')} (${r.range.map((x) => x.toLocaleString('en-US')).join('-')})`;
+const tables = cases
+  .map((c) => {
+    const lines = variants.map((v) => {
+      const r = c.variants[v];
+      const adds = v === 'sdk' ? '' : v === 'off' ? pct(r.overSdkTracing) : `**${pct(r.overSdkTracing)}**`;
+      return `| ${v} | ${rangeText(r)} | ${adds} |`;
+    });
+    return `### ${c.mode}
+
+| variant | Ir per call, median (range of ${runs} runs) | adds over SDK tracing |
+|---|---:|---:|
+${lines.join('\n')}
+
+claude-otel as it comes adds **${c.asItComesOverUndici ?? '-'}x** what instrumentation-undici adds; its spans alone **${c.spansOverUndici ?? '-'}x**.`;
+  })
+  .join('\n\n');
+const md = `# Per-call cost in instructions
+
+${report.date}, ${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}.
+\`node bench/cost.mjs\` (\`npm run bench:cost\`): the official SDK against the simulator (another process, not
+counted) on loopback, 16 calls in flight. Each variant runs in a process of its own under valgrind
+callgrind with instrumentation off; after ${report.settings.warmupCalls} warm-up calls, instrumentation is turned on
+for ${calls} measured calls and off again (\`callgrind_control\`), so the count is the measured calls'
+instructions alone, JIT warmed, in every thread of the process (GC and compiler threads included).
+${runs} runs per variant, variants interleaved. Spans go to a BatchSpanProcessor whose exporter drops
+them. Variants: the SDK with its tracing off; with its own tracing (one span per call; the
+baseline); plus OpenTelemetry's \`@opentelemetry/instrumentation-undici\` (one span per HTTP request:
+the peer); plus a middleware that only calls \`next()\`; plus one that starts and ends a bare span
+with 22 attributes; plus claude-otel with spans only; plus claude-otel as it comes (spans,
+Prometheus metrics and the governor, which lets every attempt through at once here).
+
+${tables}
+
+Targets: ${report.targets}. Verdict: ${report.verdict === 'pass' ? '**pass**' : `**FAIL** (${report.verdict.join('; ')})`}.
+`;
+if (!values['no-write']) {
+  writeFileSync(join(here, 'results', 'cost.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(here, 'results', 'cost.md'), md);
+}
+process.stdout.write(`\n${md}`);
+process.exitCode = report.verdict === 'pass' ? 0 : 1;
