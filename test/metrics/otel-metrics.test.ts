@@ -1,13 +1,7 @@
 import { join } from 'node:path';
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics';
 import { claudeMiddleware } from '../../src';
 import { type Simulator, startSimulator } from '../../src/simulator';
-import { freshRegistry } from '../support/metrics';
+import { freshRegistry, inMemoryMeterProvider } from '../support/metrics';
 import { type ReceivedPoint, startOtlpReceiver } from '../support/otlp-receiver';
 import { ROOT, requireBuild, run } from '../support/processes';
 import { ask, clientFor } from '../support/sdk';
@@ -111,18 +105,9 @@ describe('OpenTelemetry metrics, exported over OTLP', () => {
 describe("claudeMiddleware's OpenTelemetry metrics", () => {
   /** A MeterProvider of the test's own, read on demand. */
   function meterProvider() {
-    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 600_000 });
-    const provider = new MeterProvider({ readers: [reader] });
-    const attempts = async () => {
-      await reader.forceFlush();
-      const metric = exporter
-        .getMetrics()
-        .at(-1)
-        ?.scopeMetrics.flatMap((s) => s.metrics)
-        .find((m) => m.descriptor.name === 'anthropic.attempts');
-      return total((metric?.dataPoints ?? []).map((p) => p.value as number));
-    };
+    const { provider, metric } = inMemoryMeterProvider();
+    const attempts = async () =>
+      total(((await metric('anthropic.attempts'))?.dataPoints ?? []).map((p) => p.value as number));
     return { provider, attempts };
   }
 

@@ -1,3 +1,9 @@
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { type OpenMetricsContentType, type PrometheusContentType, Registry } from 'prom-client';
 import { openMetricsRegistry } from '../../src';
 
@@ -36,4 +42,20 @@ export async function histogramTotals(
     if (v.metricName === `${name}_sum`) totals.sum += v.value;
   }
   return totals;
+}
+
+/** A MeterProvider of the test's own (the real SDK), read on demand: `metric(name)` collects and finds one. */
+export function inMemoryMeterProvider() {
+  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 600_000 });
+  const provider = new MeterProvider({ readers: [reader] });
+  const metric = async (name: string) => {
+    await reader.forceFlush();
+    return exporter
+      .getMetrics()
+      .at(-1)
+      ?.scopeMetrics.flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === name);
+  };
+  return { provider, metric };
 }

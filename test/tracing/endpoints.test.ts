@@ -1,14 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { claudeMiddleware } from '../../src';
 import { type Simulator, startSimulator } from '../../src/simulator';
-import { freshRegistry, sumBy } from '../support/metrics';
+import { freshRegistry, inMemoryMeterProvider, sumBy } from '../support/metrics';
 import { ask, clientFor, MODEL, SDK_HAS_CALL_SPAN } from '../support/sdk';
 import { parentOf, startTracing } from '../support/tracing';
 
@@ -106,9 +100,7 @@ describe('every endpoint named: a batch, files and models beside chat, through t
   let sim: Simulator;
   const tracing = startTracing();
   const registry = freshRegistry();
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 600_000 });
-  const meterProvider = new MeterProvider({ readers: [reader] });
+  const { provider: meterProvider, metric } = inMemoryMeterProvider();
   let withTelemetry: Outcome[];
   let plain: Outcome[];
   /** Attempts the simulator answered, by the operation name claude-otel must give them. */
@@ -215,12 +207,7 @@ describe('every endpoint named: a batch, files and models beside chat, through t
   });
 
   it('OpenTelemetry metrics by gen_ai.operation.name equal the simulator', async () => {
-    await reader.forceFlush();
-    const duration = exporter
-      .getMetrics()
-      .at(-1)
-      ?.scopeMetrics.flatMap((s) => s.metrics)
-      .find((m) => m.descriptor.name === 'gen_ai.client.operation.duration');
+    const duration = await metric('gen_ai.client.operation.duration');
     const counted: Record<string, number> = {};
     for (const point of duration?.dataPoints ?? []) {
       const operation = point.attributes['gen_ai.operation.name'] as string;
