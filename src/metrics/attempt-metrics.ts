@@ -146,7 +146,8 @@ function create(registry: AnyRegistry) {
     ]),
     latest,
     state,
-    spikesSeen: new Set<string>(),
+    /** Models whose spike series exists, by operation: looked up per attempt with no string built. */
+    spikesSeen: new Map<string, Set<string>>(),
     rateLimit: gauge(
       'anthropic_ratelimit_limit',
       'The rate limit the latest response reported.',
@@ -225,10 +226,14 @@ export class AttemptMetrics {
       status_code: status,
       error_type: errorTypeLabel(facts.outcome.errorType),
     });
-    const spikeSeries = `${operation} ${model}`;
-    if (!m.spikesSeen.has(spikeSeries)) {
+    let seenModels = m.spikesSeen.get(operation);
+    if (!seenModels) {
+      seenModels = new Set();
+      m.spikesSeen.set(operation, seenModels);
+    }
+    if (!seenModels.has(model)) {
       // A series of spikes starts at 0: "no spikes" rather than "no data".
-      m.spikesSeen.add(spikeSeries);
+      seenModels.add(model);
       if (m.exemplars) m.accelerationSpikes.inc({ labels: { operation, model }, value: 0 });
       else m.accelerationSpikes.inc({ operation, model }, 0);
     }
