@@ -81,6 +81,9 @@ export function clientFor(name, url, provider) {
   const Anthropic = require('@anthropic-ai/sdk').default;
   const { claudeMiddleware } = require('claude-otel');
   const base = { baseURL: url, apiKey: 'bench', maxRetries: 0, logLevel: 'off' };
+  // Experiments: claude-otel options merged into its variants (JSON), e.g. '{"retryEarlyStreamErrors":false}'.
+  const extra = process.env.BENCH_CLAUDE_OTEL ? JSON.parse(process.env.BENCH_CLAUDE_OTEL) : {};
+  const claude = (options) => claudeMiddleware({ ...options, ...extra });
   switch (name) {
     case 'off':
       return new Anthropic({ ...base, openTelemetry: false });
@@ -97,14 +100,14 @@ export function clientFor(name, url, provider) {
     case 'sdk+bare-span':
       return new Anthropic({ ...base, middleware: [bareSpan()] });
     case 'sdk+spans':
-      return new Anthropic({ ...base, middleware: [claudeMiddleware({ metrics: false, governor: false })] });
+      return new Anthropic({ ...base, middleware: [claude({ metrics: false, governor: false })] });
     // Not in VARIANTS (run them with --variants): where the cost of the whole is.
     case 'sdk+spans+metrics':
-      return new Anthropic({ ...base, middleware: [claudeMiddleware({ governor: false })] });
+      return new Anthropic({ ...base, middleware: [claude({ governor: false })] });
     case 'sdk+spans+governor':
-      return new Anthropic({ ...base, middleware: [claudeMiddleware({ metrics: false })] });
+      return new Anthropic({ ...base, middleware: [claude({ metrics: false })] });
     case 'sdk+claude-otel':
-      return new Anthropic({ ...base, middleware: [claudeMiddleware()] });
+      return new Anthropic({ ...base, middleware: [claude({})] });
     default:
       throw new Error(`no client variant "${name}"; variants: ${VARIANTS.join(', ')}`);
   }

@@ -5,8 +5,9 @@
 // another process, not counted. Non-streaming and streaming; runs interleave the variants.
 // Targets: claude-otel as it comes adds at most 1.5x, and its spans alone 1.2x, what
 // OpenTelemetry's instrumentation-undici adds per call over the SDK with its own tracing.
-//   node bench/cost.mjs [--runs 3] [--warmup 3000] [--calls 400] [--variants a,b] [--modes non-streaming,streaming] [--no-write]
-// Profiles are kept in .tmp/cost/ (callgrind_annotate reads them).
+//   node bench/cost.mjs [--runs 3] [--warmup 6000] [--calls 400] [--jobs 2] [--variants a,b] [--modes non-streaming,streaming] [--dir .tmp/cost] [--no-write]
+// Profiles are kept in .tmp/cost/ (callgrind_annotate reads them). --jobs runs that many cells at
+// once: instruction counts do not depend on sharing the cores, only timings would.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -21,10 +22,16 @@ const root = join(here, '..');
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
-    warmup: { type: 'string', default: '3000' },
+    warmup: { type: 'string', default: '6000' },
     calls: { type: 'string', default: '400' },
     concurrency: { type: 'string', default: '16' },
-    'node-flags': { type: 'string', default: '--single-threaded' },
+    jobs: { type: 'string', default: '2' },
+    dir: { type: 'string', default: join('.tmp', 'cost') },
+    // Single-threaded: V8's GC and compiler work is counted on the main thread, and runs repeat
+    // within ~1%. A large initial old space: no major GC lands in a measured window (one that did
+    // added 300-800k Ir per call to one run and none to the next); what each variant leaves to
+    // the major GC is reported apart, as bytes promoted per call.
+    'node-flags': { type: 'string', default: '--single-threaded --initial-old-space-size=1024' },
     variants: { type: 'string', default: VARIANTS.join(',') },
     modes: { type: 'string', default: 'non-streaming,streaming' },
     'no-write': { type: 'boolean', default: false },
@@ -44,7 +51,7 @@ try {
   process.stderr.write('bench/cost.mjs needs valgrind (callgrind): apt-get install valgrind\n');
   process.exit(2);
 }
-const profiles = join(root, '.tmp', 'cost');
+const profiles = join(root, values.dir);
 rmSync(profiles, { recursive: true, force: true });
 mkdirSync(profiles, { recursive: true });
 const control = promisify(execFile);
@@ -100,28 +107,65 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const started = Date.now();
-const total = modes.length * runs * variants.length;
-let done = 0;
 const results = {};
 const mainThread = {};
+const cells = [];
 for (const mode of modes) {
-  const stream = mode === 'streaming';
   results[mode] = Object.fromEntries(variants.map((v) => [v, []]));
   mainThread[mode] = Object.fromEntries(variants.map((v) => [v, []]));
-  for (let run = 0; run < runs; run++) {
+  for (let run = 0; run < runs; run++)
     // Rotate the order each run, so no variant always follows the same one.
-    for (const variant of variants.map((_, i) => variants[(i + run) % variants.length])) {
-      const file = join(profiles, `${mode}.${variant}.${run + 1}.out`);
-      const { all: ir, main } = await measure(variant, stream, file);
-      results[mode][variant].push(ir);
-      mainThread[mode][variant].push(main);
-      done++;
-      const elapsed = (Date.now() - started) / 1000;
-      process.stderr.write(
-        `[cost ${Math.round(elapsed)} s, ${done}/${total}, ~${Math.round((elapsed / done) * (total - done))} s left] ${mode} ${variant} run ${run + 1}: ${Math.round(ir).toLocaleString('en-US')} Ir/call (main thread ${Math.round(main).toLocaleString('en-US')})\n`,
-      );
-    }
+    for (const variant of variants.map((_, i) => variants[(i + run) % variants.length]))
+      cells.push({ mode, variant, run });
+}
+let done = 0;
+const worker = async () => {
+  for (let cell = cells.shift(); cell; cell = cells.shift()) {
+    const { mode, variant, run } = cell;
+    const file = join(profiles, `${mode}.${variant}.${run + 1}.out`);
+    const { all: ir, main } = await measure(variant, mode === 'streaming', file);
+    results[mode][variant][run] = ir;
+    mainThread[mode][variant][run] = main;
+    done++;
+    const total = done + cells.length;
+    const elapsed = (Date.now() - started) / 1000;
+    process.stderr.write(
+      `[cost ${Math.round(elapsed)} s, ${done}/${total}, ~${Math.round((elapsed / done) * (total - done))} s left] ${mode} ${variant} run ${run + 1}: ${Math.round(ir).toLocaleString('en-US')} Ir/call (main thread ${Math.round(main).toLocaleString('en-US')})\n`,
+    );
   }
+};
+await Promise.all(Array.from({ length: Math.max(1, Number(values.jobs)) }, worker));
+
+/**
+ * Bytes promoted to the old generation per call (what the major GC will have to mark), from a
+ * native run of the same client with V8's GC trace: the instructions above leave major GCs out.
+ */
+async function promotedPerCall(variant, stream) {
+  const args = [...nodeFlags, '--trace-gc-nvp', join(here, 'cost-client.mjs'), '--variant', variant];
+  args.push('--url', url, '--warmup', values.warmup, '--calls', String(promotedCalls));
+  args.push('--concurrency', values.concurrency);
+  if (stream) args.push('--stream');
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'], cwd: root });
+  let measuring = false;
+  let promoted = 0;
+  for await (const line of createInterface({ input: child.stdout })) {
+    if (line === 'warm') {
+      measuring = true;
+      child.stdin.write('go\n');
+    } else if (line === 'done') {
+      child.stdin.write('exit\n');
+      break;
+    } else if (measuring) promoted += Number(/ promoted=(\d+)/.exec(line)?.[1] ?? 0);
+  }
+  await new Promise((resolve) => child.once('exit', resolve));
+  return promoted / promotedCalls;
+}
+const promotedCalls = 3000;
+const promoted = {};
+for (const mode of modes) {
+  promoted[mode] = {};
+  for (const variant of variants)
+    promoted[mode][variant] = await promotedPerCall(variant, mode === 'streaming');
 }
 server.send({ command: 'close' });
 
@@ -138,6 +182,7 @@ const cases = modes.map((mode) => {
         range: [Math.round(Math.min(...irs[v])), Math.round(Math.max(...irs[v]))],
         runs: irs[v].map(Math.round),
         overSdkTracing: v === 'sdk' ? 0 : Math.round(adds(v) * 1000) / 1000,
+        promotedBytesPerCall: Math.round(promoted[mode][v]),
       },
     ]),
   );
@@ -185,12 +230,12 @@ const tables = cases
     const lines = variants.map((v) => {
       const r = c.variants[v];
       const adds = v === 'sdk' ? '' : v === 'off' ? pct(r.overSdkTracing) : `**${pct(r.overSdkTracing)}**`;
-      return `| ${v} | ${rangeText(r)} | ${adds} |`;
+      return `| ${v} | ${rangeText(r)} | ${adds} | ${r.promotedBytesPerCall.toLocaleString('en-US')} |`;
     });
     return `### ${c.mode}
 
-| variant | Ir per call, median (range of ${runs} runs) | adds over SDK tracing |
-|---|---:|---:|
+| variant | Ir per call, median (range of ${runs} runs) | adds over SDK tracing | bytes promoted per call |
+|---|---:|---:|---:|
 ${lines.join('\n')}
 
 claude-otel as it comes adds **${c.asItComesOverUndici ?? '-'}x** what instrumentation-undici adds; its spans alone **${c.spansOverUndici ?? '-'}x**.`;
@@ -203,8 +248,13 @@ ${report.date}, ${report.machine.cpus} cores (${report.machine.cpuModel}), Node 
 counted) on loopback, 16 calls in flight. Each variant runs in a process of its own under valgrind
 callgrind with instrumentation off; after ${report.settings.warmupCalls} warm-up calls, instrumentation is turned on
 for ${calls} measured calls and off again (\`callgrind_control\`), so the count is the measured calls'
-instructions alone, JIT warmed, in every thread of the process (GC and compiler threads included).
-${runs} runs per variant, variants interleaved. Spans go to a BatchSpanProcessor whose exporter drops
+instructions alone, JIT warmed, in every thread of the process. V8 runs single-threaded
+(\`${nodeFlags.join(' ')}\`): its compiler and young-generation GC work is counted in the
+calls that cause it; with a large initial old space no major GC (marking, compaction) lands in a
+window: one that did added 300-800k Ir per call to one run and nothing to the next, more than the
+differences measured. What each variant leaves for the major GC is shown apart: bytes promoted to
+the old generation per call, from a native run of ${promotedCalls} calls with V8's GC trace.
+${runs} runs per variant, ${values.jobs} at a time (instruction counts do not depend on sharing the cores), variants interleaved. Spans go to a BatchSpanProcessor whose exporter drops
 them. Variants: the SDK with its tracing off; with its own tracing (one span per call; the
 baseline); plus OpenTelemetry's \`@opentelemetry/instrumentation-undici\` (one span per HTTP request:
 the peer); plus a middleware that only calls \`next()\`; plus one that starts and ends a bare span
