@@ -11,6 +11,13 @@ export interface ClaudeOtelConfig {
    */
   rateLimitResources?: RateLimitResource[];
   /**
+   * Which attempt spans carry the `anthropic.ratelimit.*` attributes: `'failed'` attempts (a
+   * 429, a 529, any error: where headroom explains the failure), or `'every'` attempt. The
+   * `anthropic_ratelimit_*` gauges show the headroom of every response either way. On every
+   * attempt they cost ~10% of the span's per-attempt cost (bench/results/cost.md). Default: `'failed'`.
+   */
+  rateLimitAttributes?: 'failed' | 'every';
+  /**
    * How long to wait for an error response's body (to read its `error.type`) before classifying
    * the attempt by its status alone. Default: 1000 ms.
    */

@@ -35,7 +35,7 @@ import {
   ATTR_URL_TEMPLATE,
   GEN_AI_PROVIDER_ANTHROPIC,
 } from '../semconv';
-import { type BodyEnd, type BodyFacts, observeBody } from './body-observer';
+import { type BodyEnd, type BodyFacts, observeBody, StreamWatch } from './body-observer';
 import { readErrorBody } from './error-body';
 import { endAttemptSpan, startAttemptSpan } from './span';
 import { readStreamHead } from './stream-head';
@@ -43,6 +43,7 @@ import { readStreamHead } from './stream-head';
 type Request = Parameters<Middleware>[0];
 
 const ABORTED: Classification = { failed: false, aborted: true };
+const NO_RESOURCES: readonly RateLimitResource[] = [];
 
 function isAbort(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'AbortError';
@@ -71,6 +72,8 @@ export interface AttemptSettings {
   /** The governor of a request's limit domain (its origin and credential). Default: none. */
   governor?: (origin: string, headers: Headers) => Governor;
   rateLimitResources: readonly RateLimitResource[];
+  /** Rate-limit attributes on every attempt's span, not only on failed ones. Default: false. */
+  rateLimitAttributesOnEvery?: boolean;
   errorBodyTimeoutMs: number;
   errorBodyMaxBytes: number;
   /** Retry a stream whose first event is a retryable error (see `ClaudeOtelConfig`). */
@@ -206,7 +209,7 @@ export class Attempt {
     this.call = ctx.options;
     // Batch results and file downloads: the SDK hands the body back raw (it marks them `stream` too).
     this.raw = options?.__binaryResponse === true;
-    const previous = callState(this.call);
+    const previous = retryCount > 0 ? callState(this.call) : undefined;
     const url = target.attributes;
     this.facts = {
       operation: target.endpoint.operation,
@@ -227,7 +230,7 @@ export class Attempt {
       durationMs: 0,
       veto: undefined,
     };
-    if (retryCount > 0 && previous) {
+    if (previous) {
       this.facts.backoffMs = Math.max(0, this.startedAt - previous.lastEnd);
       this.previousErrorType = previous.lastErrorType;
     }
@@ -319,21 +322,26 @@ export class Attempt {
    */
   async succeededStream(response: Response): Promise<Response> {
     let head: Awaited<ReturnType<typeof readStreamHead>>;
+    const watch = new StreamWatch((facts, end) => this.guard(() => this.bodyEnded(facts, end)));
     try {
-      head = await readStreamHead(response, (error) => EARLY_ERROR_STATUS[error.type ?? ''] !== undefined);
+      head = await readStreamHead(
+        response,
+        watch,
+        (error) => EARLY_ERROR_STATUS[error.type ?? ''] !== undefined,
+      );
     } catch (error) {
       // The caller aborted, or the connection broke, before any content: the SDK sees the same failure.
       this.guard(() => {
-        this.readHeaders(response);
+        this.readHeaders(response, true);
         this.finish(this.callerAborted() ? ABORTED : classifyTransportError(error, false));
       });
       throw error;
     }
-    if ('response' in head) return this.succeeded(head.response);
+    if ('response' in head) return this.relayed(response, head.response);
     const { type = 'api_error', code } = head.error;
     const retryAs = errorResponse(EARLY_ERROR_STATUS[type] as number, type, response.headers);
     try {
-      this.readHeaders(response);
+      this.readHeaders(response, true);
       const outcome = classifyStreamError(type, code);
       if (this.governed) this.facts.veto = this.governed.governor.verdict({ ...this.facts, outcome }, true);
       this.finish(outcome);
@@ -343,8 +351,20 @@ export class Attempt {
     return this.facts.veto ? withoutRetry(retryAs) : retryAs;
   }
 
-  private readHeaders(response: Response): void {
-    this.markCallEnd();
+  /** A 2xx stream past its head: `relay` (watched as it is read) goes to the SDK in its place. */
+  private relayed(response: Response, relay: Response): Response {
+    try {
+      this.readHeaders(response);
+      unread.register(relay, this, this);
+    } catch {
+      this.guard(() => this.finish(OK));
+    }
+    return relay;
+  }
+
+  /** `retryMayFollow`: the call's state is kept for the next attempt (a 2xx adds none to the SDK's options). */
+  private readHeaders(response: Response, retryMayFollow = !response.ok): void {
+    if (retryMayFollow) this.markCallEnd();
     const headers = response.headers;
     this.facts.status = response.status;
     this.facts.requestId = identifier(headers.get('request-id'));
@@ -411,11 +431,14 @@ export class Attempt {
     const facts = this.facts;
     facts.outcome = outcome;
     facts.durationMs = performance.now() - this.startedAt;
-    this.noteErrorType(outcome.errorType);
+    if (outcome.errorType) this.noteErrorType(outcome.errorType);
     // Each sink on its own: a fault in one never stops the others.
     const governed = this.governed;
     if (governed) this.guard(() => governed.governor.ended(facts, governed.admission));
-    this.guard(() => endAttemptSpan(this.span, facts, this.settings.rateLimitResources));
+    const settings = this.settings;
+    const resources =
+      outcome.failed || settings.rateLimitAttributesOnEvery ? settings.rateLimitResources : NO_RESOURCES;
+    this.guard(() => endAttemptSpan(this.span, facts, resources));
     const recorder = this.settings.recorder;
     if (recorder) {
       const ids = recorder.exemplars ? this.spanIds() : undefined;

@@ -22,15 +22,19 @@ type OnEnd = (facts: BodyFacts, end: BodyEnd) => void;
  * failed, or was cancelled.
  */
 export function observeBody(response: Response, stream: boolean, onEnd: OnEnd): void {
+  if (stream) {
+    // No body to read (it cannot happen for a 2xx stream the SDK reads): nothing was cut short.
+    if (response.body) tapStream(response.body, new StreamWatch(onEnd));
+    else onEnd({ reply: { usage: {} } }, { kind: 'complete' });
+    return;
+  }
   const facts: BodyFacts = { reply: { usage: {} } };
   let ended = false;
-  const end = (how: BodyEnd) => {
+  tapJson(response, facts, (how: BodyEnd) => {
     if (ended) return;
     ended = true;
     onEnd(facts, how);
-  };
-  if (stream) tapStream(response, facts, end);
-  else tapJson(response, facts, end);
+  });
 }
 
 function tapJson(response: Response, facts: BodyFacts, end: (how: BodyEnd) => void): void {
@@ -74,36 +78,72 @@ function tapJson(response: Response, facts: BodyFacts, end: (how: BodyEnd) => vo
 /** A read result, from a reader or an async iterator. */
 type Chunk = { done?: boolean; value?: Uint8Array };
 
-function tapStream(response: Response, facts: BodyFacts, end: (how: BodyEnd) => void): void {
-  const body = response.body;
-  if (!body) {
-    end({ kind: 'complete' });
-    return;
+/**
+ * What a stream's body shows as it passes, chunk by chunk, to one end: complete, failed or
+ * cancelled (`onEnd` runs once). A scanner fault stops the scanning, never the stream.
+ */
+export class StreamWatch {
+  readonly facts: BodyFacts;
+  private readonly scanner: SseScanner;
+  private broken = false;
+  private ended = false;
+
+  constructor(private readonly onEnd: OnEnd) {
+    const stream: StreamFacts = { stopped: false };
+    this.facts = { reply: { usage: {} }, stream };
+    this.scanner = new SseScanner(this.facts.reply, stream);
   }
-  const stream: StreamFacts = { stopped: false };
-  facts.stream = stream;
-  const scanner = new SseScanner(facts.reply, stream);
-  let broken = false;
+
+  get stream(): StreamFacts {
+    return this.facts.stream as StreamFacts;
+  }
+
+  /** False once the scanner failed: nothing more will be learnt from the body. */
+  get scanning(): boolean {
+    return !this.broken;
+  }
+
+  seen(chunk: Uint8Array): void {
+    if (!this.broken && !safely(() => this.scanner.push(chunk))) this.broken = true;
+  }
+
+  done(): void {
+    if (!this.broken) safely(() => this.scanner.end());
+    this.end({ kind: 'complete' });
+  }
+
+  failed(error: unknown): void {
+    this.end({ kind: 'failed', error });
+  }
+
+  cancelled(): void {
+    // The SDK stops reading at an event that is not JSON: a garbled body, not a caller who left.
+    if (!this.broken)
+      safely(() => {
+        if (this.scanner.lastEventMalformed()) this.stream.malformed = true;
+      });
+    this.end({ kind: 'cancelled' });
+  }
+
+  private end(how: BodyEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEnd(this.facts, how);
+  }
+}
+
+/** Wraps the body's own reader and async iterator (the ways the SDK reads it) to watch what passes. */
+function tapStream(body: ReadableStream<Uint8Array>, watch: StreamWatch): void {
   const seen = (chunk: Chunk): Chunk => {
-    if (chunk.done) {
-      if (!broken) safely(() => scanner.end());
-      end({ kind: 'complete' });
-    } else if (chunk.value && !broken && !safely(() => scanner.push(chunk.value as Uint8Array)))
-      broken = true;
+    if (chunk.done) watch.done();
+    else if (chunk.value) watch.seen(chunk.value);
     return chunk;
   };
   const failed = (error: unknown): never => {
-    end({ kind: 'failed', error });
+    watch.failed(error);
     throw error;
   };
-  const cancelled = () => {
-    // The SDK stops reading at an event that is not JSON: a garbled body, not a caller who left.
-    if (!broken)
-      safely(() => {
-        if (scanner.lastEventMalformed()) stream.malformed = true;
-      });
-    end({ kind: 'cancelled' });
-  };
+  const cancelled = () => watch.cancelled();
 
   const getReader = body.getReader;
   Object.defineProperty(body, 'getReader', {

@@ -57,10 +57,15 @@ describe('one span per HTTP attempt', () => {
         'gen_ai.request.model': MODEL,
         'http.response.status_code': truth[i].status,
         'anthropic.request.id': truth[i].requestId,
-        'anthropic.ratelimit.requests.limit': 4000,
       });
     }
     const [first, second, third] = attempts;
+    // Headroom on the failed attempts, where it explains the failure; not on the success (the default).
+    for (const failed of [first, second]) {
+      expect(failed.attributes['anthropic.ratelimit.requests.limit']).toBe(4000);
+      expect(failed.attributes['anthropic.ratelimit.requests.remaining']).toEqual(expect.any(Number));
+    }
+    expect(Object.keys(third.attributes).filter((k) => k.startsWith('anthropic.ratelimit.'))).toEqual([]);
     expect(first.attributes).toMatchObject({
       'error.type': 'rate_limit_error',
       'anthropic.retryable': true,
@@ -192,6 +197,28 @@ describe('one span per HTTP attempt', () => {
     } finally {
       await slow.close();
     }
+  });
+
+  it("rateLimitAttributes: 'every' puts the headroom on successful attempts too, read from their headers", async () => {
+    const client = traced({
+      maxRetries: 0,
+      middleware: [claudeMiddleware({ rateLimitAttributes: 'every' })],
+    });
+    const { response } = await client.messages
+      .create({ model: MODEL, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
+    const [span] = await tracing.waitForAttempts(1);
+    const header = (name: string) => Number(response.headers.get(`anthropic-ratelimit-${name}`));
+    expect(span.attributes).toMatchObject({
+      'anthropic.ratelimit.requests.limit': header('requests-limit'),
+      'anthropic.ratelimit.requests.remaining': header('requests-remaining'),
+      'anthropic.ratelimit.tokens.limit': header('tokens-limit'),
+      'anthropic.ratelimit.tokens.remaining': header('tokens-remaining'),
+      'anthropic.ratelimit.input_tokens.limit': header('input-tokens-limit'),
+      'anthropic.ratelimit.input_tokens.remaining': header('input-tokens-remaining'),
+      'anthropic.ratelimit.output_tokens.limit': header('output-tokens-limit'),
+      'anthropic.ratelimit.output_tokens.remaining': header('output-tokens-remaining'),
+    });
   });
 
   it('garbage headers are ignored, not trusted: the attempt is still classified by its body', async () => {
