@@ -27,11 +27,16 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     jobs: { type: 'string', default: '2' },
     dir: { type: 'string', default: join('.tmp', 'cost') },
-    // Single-threaded: V8's GC and compiler work is counted on the main thread, and runs repeat
-    // within ~1%. A large initial old space: no major GC lands in a measured window (one that did
-    // added 300-800k Ir per call to one run and none to the next); what each variant leaves to
-    // the major GC is reported apart, as bytes promoted per call.
-    'node-flags': { type: 'string', default: '--single-threaded --initial-old-space-size=1024' },
+    // Single-threaded: V8's GC and compiler work is counted on the main thread. A large initial
+    // old space: no major GC lands in a measured window (one that did added 300-800k Ir per call
+    // to one run and none to the next); what each variant leaves to the major GC is reported
+    // apart, as bytes promoted per call. A 2 MB young generation: ~40 scavenges per window
+    // instead of ~5 (with ~5, one more or less moved a run by ~80k Ir per call); runs then
+    // repeat within ~1%. It weighs the young-generation GC more than Node's default (up to 16 MB).
+    'node-flags': {
+      type: 'string',
+      default: '--single-threaded --initial-old-space-size=1024 --max-semi-space-size=2',
+    },
     variants: { type: 'string', default: VARIANTS.join(',') },
     modes: { type: 'string', default: 'non-streaming,streaming' },
     'no-write': { type: 'boolean', default: false },
@@ -250,9 +255,11 @@ callgrind with instrumentation off; after ${report.settings.warmupCalls} warm-up
 for ${calls} measured calls and off again (\`callgrind_control\`), so the count is the measured calls'
 instructions alone, JIT warmed, in every thread of the process. V8 runs single-threaded
 (\`${nodeFlags.join(' ')}\`): its compiler and young-generation GC work is counted in the
-calls that cause it; with a large initial old space no major GC (marking, compaction) lands in a
+calls that cause it. With a large initial old space no major GC (marking, compaction) lands in a
 window: one that did added 300-800k Ir per call to one run and nothing to the next, more than the
-differences measured. What each variant leaves for the major GC is shown apart: bytes promoted to
+differences measured. With a 2 MB young generation a window holds ~40 scavenges instead of ~5
+(with ~5, one scavenge more or less moved a run by ~80k Ir per call): runs repeat within ~1%, and
+the young-generation GC weighs more than with Node's default (up to 16 MB), for every variant. What each variant leaves for the major GC is shown apart: bytes promoted to
 the old generation per call, from a native run of ${promotedCalls} calls with V8's GC trace.
 ${runs} runs per variant, ${values.jobs} at a time (instruction counts do not depend on sharing the cores), variants interleaved. Spans go to a BatchSpanProcessor whose exporter drops
 them. Variants: the SDK with its tracing off; with its own tracing (one span per call; the
