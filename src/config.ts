@@ -14,7 +14,7 @@ export interface ClaudeOtelConfig {
    * Which attempt spans carry the `anthropic.ratelimit.*` attributes: `'failed'` attempts (a
    * 429, a 529, any error: where headroom explains the failure), or `'every'` attempt. The
    * `anthropic_ratelimit_*` gauges show the headroom of every response either way. On every
-   * attempt they cost ~10% of the span's per-attempt cost (bench/results/cost.md). Default: `'failed'`.
+   * attempt they cost eight header reads and eight attributes per attempt. Default: `'failed'`.
    */
   rateLimitAttributes?: 'failed' | 'every';
   /**
