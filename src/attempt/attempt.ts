@@ -355,7 +355,9 @@ export class Attempt {
   private relayed(response: Response, relay: Response): Response {
     try {
       this.readHeaders(response);
-      unread.register(relay, this, this);
+      // No body to relay (it cannot happen for a 2xx stream): nothing was cut short.
+      if (relay.body) unread.register(relay, this, this);
+      else this.finish(OK);
     } catch {
       this.guard(() => this.finish(OK));
     }
