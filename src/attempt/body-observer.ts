@@ -83,28 +83,27 @@ type Chunk = { done?: boolean; value?: Uint8Array };
  * cancelled (`onEnd` runs once). A scanner fault stops the scanning, never the stream.
  */
 export class StreamWatch {
-  readonly facts: BodyFacts;
-  private readonly scanner: SseScanner;
+  readonly stream: StreamFacts = { stopped: false };
+  readonly facts: BodyFacts = { reply: { usage: {} }, stream: this.stream };
+  private readonly scanner = new SseScanner(this.facts.reply, this.stream);
   private broken = false;
   private ended = false;
 
-  constructor(private readonly onEnd: OnEnd) {
-    const stream: StreamFacts = { stopped: false };
-    this.facts = { reply: { usage: {} }, stream };
-    this.scanner = new SseScanner(this.facts.reply, stream);
-  }
-
-  get stream(): StreamFacts {
-    return this.facts.stream as StreamFacts;
-  }
+  constructor(private readonly onEnd: OnEnd) {}
 
   /** False once the scanner failed: nothing more will be learnt from the body. */
   get scanning(): boolean {
     return !this.broken;
   }
 
+  /** Every chunk passes here: no closure per chunk. */
   seen(chunk: Uint8Array): void {
-    if (!this.broken && !safely(() => this.scanner.push(chunk))) this.broken = true;
+    if (this.broken) return;
+    try {
+      this.scanner.push(chunk);
+    } catch {
+      this.broken = true;
+    }
   }
 
   done(): void {
