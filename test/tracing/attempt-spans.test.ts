@@ -368,6 +368,52 @@ describe('streams', () => {
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
   });
 
+  it('a middleware outside claude-otel that reads the stream through its reader (a clone, getReader) gets every byte once, as without claude-otel', async () => {
+    // Copies the body through `clone()` (a tee: read with the body's reader), or reads it whole
+    // with `getReader()` and hands on a new Response: the ways a middleware reads a stream.
+    const copies: Promise<string>[] = [];
+    const cloneTypes: (string | null)[] = [];
+    const cloning: Middleware = async (request, next) => {
+      const response = await next(request);
+      const copy = response.clone();
+      cloneTypes.push(copy.headers.get('content-type'));
+      copies.push(copy.text());
+      return response;
+    };
+    const rereading: Middleware = async (request, next) => {
+      const response = await next(request);
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const chunks: Uint8Array[] = [];
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+        chunks.push(chunk.value);
+      const text = Buffer.concat(chunks).toString('utf8');
+      copies.push(Promise.resolve(text));
+      return new Response(text, response);
+    };
+    const run = async (outer: Middleware, traced: boolean) => {
+      const middleware = traced ? [outer, claudeMiddleware()] : [outer];
+      const message = await clientFor(sim, { middleware }).messages.stream(params).finalMessage();
+      return { message, copy: await copies[copies.length - 1] };
+    };
+    for (const outer of [cloning, rereading]) {
+      const plain = await run(outer, false);
+      tracing.reset();
+      const observed = await run(outer, true);
+      expect(observed.copy).toHaveLength(plain.copy.length);
+      expect(observed.copy.split('\n\n').length).toBe(plain.copy.split('\n\n').length);
+      expect(observed.message.content).toEqual(plain.message.content);
+      const [span] = await tracing.waitForAttempts(1);
+      expect(span.attributes['error.type']).toBeUndefined();
+      expect(span.attributes['anthropic.aborted']).toBeUndefined();
+      expect(span.attributes['gen_ai.usage.output_tokens']).toBe(observed.message.usage.output_tokens);
+      expect(span.attributes['gen_ai.response.finish_reasons']).toEqual(['end_turn']);
+    }
+    // The clone has the response's headers, as without claude-otel (plain first, then traced).
+    expect(cloneTypes).toHaveLength(2);
+    expect(cloneTypes[0]).toMatch(/^text\/event-stream/);
+    expect(cloneTypes[1]).toBe(cloneTypes[0]);
+  });
+
   it('a garbled stream is invalid_response_body', async () => {
     sim.script({ kind: 'malformed-body' });
     await caught(() => traced().messages.stream(params).finalMessage());
