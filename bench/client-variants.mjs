@@ -5,8 +5,9 @@
 //                    one span per HTTP request, the natural peer of a span per attempt); it patches
 //                    the process, so it runs in a process of its own
 //   sdk+passthrough  the same plus a middleware that only calls next(): the floor any middleware pays
-//   sdk+bare-span    the same plus a middleware that only starts and ends one span with as many
-//                    attributes as claude-otel's (22): the floor of a span per attempt
+//   sdk+bare-span    the same plus a middleware that only starts one span with as many attributes
+//                    as claude-otel's (22) and ends it when the body has been read (one wrapper
+//                    around the SDK's json() or the stream's iterator): the floor of a span per attempt
 //   sdk+spans        the same plus claude-otel's middleware with spans only (no metrics, no governor)
 //   sdk+claude-otel  the same plus claude-otel's middleware as it comes: spans, metrics and the governor
 import { createRequire } from 'node:module';
@@ -38,7 +39,7 @@ export function registerTracing(processor = 'batch') {
 function bareSpan() {
   const api = require('@opentelemetry/api');
   const tracer = api.trace.getTracer('bench');
-  return async (request, next) => {
+  return async (request, next, ctx) => {
     const span = tracer.startSpan('attempt', {
       kind: api.SpanKind.CLIENT,
       attributes: {
@@ -54,25 +55,54 @@ function bareSpan() {
     const response = await api.context.with(api.trace.setSpan(api.context.active(), span), () =>
       next(request),
     );
-    span.setAttributes({
-      b1: response.status,
-      b2: 'req_x',
-      b3: 1,
-      b4: 2,
-      b5: 3,
-      b6: 4,
-      b7: 5,
-      b8: 6,
-      b9: 7,
-      b10: 8,
-      b11: 'msg_x',
-      b12: 'model',
-      b13: ['end_turn'],
-      b14: 10,
-      b15: 20,
-    });
-    span.end();
+    // Ended when the body has been read, as a span per attempt must be (a stream's span lasts to
+    // its end): the least observation there is, one wrapper around the way the SDK reads it.
+    const end = () => {
+      span.setAttributes(endAttributes(response));
+      span.end();
+    };
+    const body = response.body;
+    if (body && ctx.options?.stream) {
+      const iterate = body[Symbol.asyncIterator];
+      body[Symbol.asyncIterator] = function () {
+        const iterator = iterate.call(this);
+        const next = iterator.next;
+        iterator.next = () =>
+          next.call(iterator).then((chunk) => {
+            if (chunk.done) end();
+            return chunk;
+          });
+        return iterator;
+      };
+    } else {
+      const json = response.json;
+      response.json = () =>
+        json.call(response).then((value) => {
+          end();
+          return value;
+        });
+    }
     return response;
+  };
+}
+
+function endAttributes(response) {
+  return {
+    b1: response.status,
+    b2: 'req_x',
+    b3: 1,
+    b4: 2,
+    b5: 3,
+    b6: 4,
+    b7: 5,
+    b8: 6,
+    b9: 7,
+    b10: 8,
+    b11: 'msg_x',
+    b12: 'model',
+    b13: ['end_turn'],
+    b14: 10,
+    b15: 20,
   };
 }
 
