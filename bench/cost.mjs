@@ -269,14 +269,17 @@ instructions alone, JIT warmed, in every thread of the process. V8 runs single-t
 calls that cause it. With a large initial old space no major GC (marking, compaction) lands in a
 window: one that did added 300-800k Ir per call to one run and nothing to the next, more than the
 differences measured. With a 2 MB young generation a window holds ~40 scavenges instead of ~5
-(with ~5, one scavenge more or less moved a run by ~80k Ir per call): runs repeat within ~1%, and
+(with ~5, one scavenge more or less moved a run by ~80k Ir per call): runs of a variant mostly repeat
+within ~1%, but a process can land on another JIT outcome (ranges of up to ~2.5%, 60k Ir per call):
+differences under ~50k Ir per call are not resolved by medians of 3, and
 the young-generation GC weighs more than with Node's default (up to 16 MB), for every variant. What each variant leaves for the major GC is shown apart: bytes promoted to
 the old generation per call, from a native run of ${promotedCalls} calls with V8's GC trace.
 ${runs} runs per variant, ${values.jobs} at a time (instruction counts do not depend on sharing the cores), variants interleaved. Spans go to a BatchSpanProcessor whose exporter drops
 them. Variants: the SDK with its tracing off; with its own tracing (one span per call; the
 baseline); plus OpenTelemetry's \`@opentelemetry/instrumentation-undici\` (one span per HTTP request:
-the peer); plus a middleware that only calls \`next()\`; plus one that starts and ends a bare span
-with 22 attributes; plus claude-otel with spans only; plus claude-otel as it comes (spans,
+the peer); plus a middleware that only calls \`next()\`; plus one that starts a bare span
+with 22 attributes and ends it when the body has been read (one wrapper around the SDK's \`json()\`
+or the stream's iterator: the floor of a span per attempt that lasts to the end of its response); plus claude-otel with spans only; plus claude-otel as it comes (spans,
 Prometheus metrics and the governor, which lets every attempt through at once here).
 
 ${tables}
