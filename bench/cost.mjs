@@ -104,7 +104,32 @@ async function measure(variant, stream, file) {
     .map((name) => Number(/^totals: (\d+)/m.exec(readFileSync(join(dirname(file), name), 'utf8'))?.[1] ?? 0));
   if (code !== 0 || threads.length === 0)
     throw new Error(`${variant}: callgrind run failed (exit ${code})\n${log.slice(-2000)}`);
-  return { all: threads.reduce((a, b) => a + b, 0) / calls, main: threads[0] / calls };
+  const all = threads.reduce((a, b) => a + b, 0) / calls;
+  return { all, main: threads[0] / calls, compile: (await compiling(`${file}-01`)) / calls };
+}
+
+/** V8's own compilers (bytecode, Maglev, Turbofan) and their zones: by name, in the main thread's profile. */
+const COMPILER = /compiler::|Turbofan|Maglev|maglev|Compile|Zone/;
+
+/**
+ * Instructions V8 spent compiling in a profile: what a window holds of it depends on when a
+ * function reached its tier-up, not on the calls (a late one lands in some runs: ~50k Ir per call
+ * more), so it is counted apart. Code V8 generated has no name (`0x...`) and is never counted here.
+ */
+async function compiling(file) {
+  const { stdout } = await control('callgrind_annotate', ['--threshold=100', file], {
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  let total = 0;
+  let counting = false;
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('Ir')) counting = true;
+    if (!counting) continue;
+    const row = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
+    if (!row || row[2].includes('PROGRAM TOTALS') || row[2].startsWith('???:0x')) continue;
+    if (COMPILER.test(row[2])) total += Number(row[1].replaceAll(',', ''));
+  }
+  return total;
 }
 
 const median = (xs) => {
@@ -114,10 +139,12 @@ const median = (xs) => {
 const started = Date.now();
 const results = {};
 const mainThread = {};
+const withCompilation = {};
 const cells = [];
 for (const mode of modes) {
   results[mode] = Object.fromEntries(variants.map((v) => [v, []]));
   mainThread[mode] = Object.fromEntries(variants.map((v) => [v, []]));
+  withCompilation[mode] = Object.fromEntries(variants.map((v) => [v, []]));
   for (let run = 0; run < runs; run++)
     // Rotate the order each run, so no variant always follows the same one.
     for (const variant of variants.map((_, i) => variants[(i + run) % variants.length]))
@@ -128,14 +155,16 @@ const worker = async () => {
   for (let cell = cells.shift(); cell; cell = cells.shift()) {
     const { mode, variant, run } = cell;
     const file = join(profiles, `${mode}.${variant}.${run + 1}.out`);
-    const { all: ir, main } = await measure(variant, mode === 'streaming', file);
+    const { all, main, compile } = await measure(variant, mode === 'streaming', file);
+    const ir = all - compile;
     results[mode][variant][run] = ir;
+    withCompilation[mode][variant][run] = all;
     mainThread[mode][variant][run] = main;
     done++;
     const total = done + cells.length;
     const elapsed = (Date.now() - started) / 1000;
     process.stderr.write(
-      `[cost ${Math.round(elapsed)} s, ${done}/${total}, ~${Math.round((elapsed / done) * (total - done))} s left] ${mode} ${variant} run ${run + 1}: ${Math.round(ir).toLocaleString('en-US')} Ir/call (main thread ${Math.round(main).toLocaleString('en-US')})\n`,
+      `[cost ${Math.round(elapsed)} s, ${done}/${total}, ~${Math.round((elapsed / done) * (total - done))} s left] ${mode} ${variant} run ${run + 1}: ${Math.round(ir).toLocaleString('en-US')} Ir/call without compiling (${Math.round(all).toLocaleString('en-US')} with, main thread ${Math.round(main).toLocaleString('en-US')})\n`,
     );
   }
 };
@@ -187,6 +216,10 @@ const cases = modes.map((mode) => {
         irPerCall: Math.round(median(irs[v])),
         range: [Math.round(Math.min(...irs[v])), Math.round(Math.max(...irs[v]))],
         runs: irs[v].map(Math.round),
+        withCompilation: {
+          irPerCall: Math.round(median(withCompilation[mode][v])),
+          runs: withCompilation[mode][v].map(Math.round),
+        },
         overSdkTracing: v === 'sdk' ? 0 : adds(v) === undefined ? null : Math.round(adds(v) * 1000) / 1000,
         promotedBytesPerCall: Math.round(promoted[mode][v]),
       },
@@ -245,12 +278,14 @@ const tables = cases
           : v === 'off'
             ? pct(r.overSdkTracing)
             : `**${pct(r.overSdkTracing)}**`;
-      return `| ${v} | ${rangeText(r)} | ${adds} | ${r.promotedBytesPerCall.toLocaleString('en-US')} |`;
+      const compiled = r.withCompilation;
+      const withText = `${compiled.irPerCall.toLocaleString('en-US')} (${Math.min(...compiled.runs).toLocaleString('en-US')}-${Math.max(...compiled.runs).toLocaleString('en-US')})`;
+      return `| ${v} | ${rangeText(r)} | ${adds} | ${withText} | ${r.promotedBytesPerCall.toLocaleString('en-US')} |`;
     });
     return `### ${c.mode}
 
-| variant | Ir per call, median (range of ${runs} runs) | adds over SDK tracing | bytes promoted per call |
-|---|---:|---:|---:|
+| variant | Ir per call without compiling, median (range of ${runs} runs) | adds over SDK tracing | with V8's compiling, median (range) | bytes promoted per call |
+|---|---:|---:|---:|---:|
 ${lines.join('\n')}
 
 claude-otel as it comes adds **${c.asItComesOverUndici ?? '-'}x** what instrumentation-undici adds; its spans alone **${c.spansOverUndici ?? '-'}x**.
@@ -265,13 +300,15 @@ counted) on loopback, 16 calls in flight. Each variant runs in a process of its 
 callgrind with instrumentation off; after ${report.settings.warmupCalls} warm-up calls, instrumentation is turned on
 for ${calls} measured calls and off again (\`callgrind_control\`), so the count is the measured calls'
 instructions alone, JIT warmed, in every thread of the process. V8 runs single-threaded
-(\`${nodeFlags.join(' ')}\`): its compiler and young-generation GC work is counted in the
+(\`${nodeFlags.join(' ')}\`): its compiler and young-generation GC work is done in the
 calls that cause it. With a large initial old space no major GC (marking, compaction) lands in a
 window: one that did added 300-800k Ir per call to one run and nothing to the next, more than the
 differences measured. With a 2 MB young generation a window holds ~40 scavenges instead of ~5
-(with ~5, one scavenge more or less moved a run by ~80k Ir per call): runs of a variant mostly repeat
-within ~1%, but a process can land on another JIT outcome (ranges of up to ~2.5%, 60k Ir per call):
-differences under ~50k Ir per call are not resolved by medians of 3, and
+(with ~5, one scavenge more or less moved a run by ~80k Ir per call). Runs of a variant still spread
+by up to ~2.5% (60k Ir per call), and that spread is V8 compiling: a function that reaches its tier-up late lands its compilation in some windows
+(~50k Ir per call more) and not in others. V8's compilers (bytecode, Maglev, Turbofan, their zones) are
+therefore counted apart, by name in each profile, and the figures and ratios are without them: runs of a
+variant then repeat within ~0.5%. What they add is shown beside, with compiling. With a small young generation,
 the young-generation GC weighs more than with Node's default (up to 16 MB), for every variant. What each variant leaves for the major GC is shown apart: bytes promoted to
 the old generation per call, from a native run of ${promotedCalls} calls with V8's GC trace.
 ${runs} runs per variant, ${values.jobs} at a time (instruction counts do not depend on sharing the cores), variants interleaved. Spans go to a BatchSpanProcessor whose exporter drops
