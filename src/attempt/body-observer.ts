@@ -76,7 +76,7 @@ function tapJson(response: Response, facts: BodyFacts, end: (how: BodyEnd) => vo
 }
 
 /** A read result, from a reader or an async iterator. */
-type Chunk = { done?: boolean; value?: Uint8Array };
+export type Chunk = { done?: boolean; value?: Uint8Array };
 
 /**
  * What a stream's body shows as it passes, chunk by chunk, to one end: complete, failed or
@@ -95,6 +95,19 @@ export class StreamWatch {
   get scanning(): boolean {
     return !this.broken;
   }
+
+  /** A read's result, as it passes (for `.then`, with `threw`): the body's end, or a chunk to scan. */
+  readonly passed = <T extends Chunk>(chunk: T): T => {
+    if (chunk.done) this.done();
+    else if (chunk.value) this.seen(chunk.value);
+    return chunk;
+  };
+
+  /** A read that failed, as it passes on. */
+  readonly threw = (error: unknown): never => {
+    this.failed(error);
+    throw error;
+  };
 
   /** Every chunk passes here: no closure per chunk. */
   seen(chunk: Uint8Array): void {
@@ -133,15 +146,7 @@ export class StreamWatch {
 
 /** Wraps the body's own reader and async iterator (the ways the SDK reads it) to watch what passes. */
 function tapStream(body: ReadableStream<Uint8Array>, watch: StreamWatch): void {
-  const seen = (chunk: Chunk): Chunk => {
-    if (chunk.done) watch.done();
-    else if (chunk.value) watch.seen(chunk.value);
-    return chunk;
-  };
-  const failed = (error: unknown): never => {
-    watch.failed(error);
-    throw error;
-  };
+  const { passed, threw } = watch;
   const cancelled = () => watch.cancelled();
 
   const getReader = body.getReader;
@@ -156,7 +161,7 @@ function tapStream(body: ReadableStream<Uint8Array>, watch: StreamWatch): void {
       const cancel = reader.cancel;
       Object.defineProperty(reader, 'read', {
         configurable: true,
-        value: () => read.call(reader).then(seen as <T>(chunk: T) => T, failed),
+        value: () => read.call(reader).then(passed, threw),
       });
       Object.defineProperty(reader, 'cancel', {
         configurable: true,
@@ -176,7 +181,7 @@ function tapStream(body: ReadableStream<Uint8Array>, watch: StreamWatch): void {
       const next = iterator.next;
       const stop = iterator.return;
       return {
-        next: (...a: []) => next.apply(iterator, a).then(seen as <T>(chunk: T) => T, failed),
+        next: (...a: []) => next.apply(iterator, a).then(passed, threw),
         return: (value?: unknown) => {
           cancelled();
           return stop

@@ -69,17 +69,7 @@ class HeadThenBody {
   next(): Promise<Read> {
     if (this.replayed < this.head.length)
       return Promise.resolve({ done: false, value: this.head[this.replayed++] as Uint8Array });
-    return this.reader.read().then(
-      (chunk) => {
-        if (chunk.done) this.watch.done();
-        else this.watch.seen(chunk.value);
-        return chunk;
-      },
-      (error: unknown) => {
-        this.watch.failed(error);
-        throw error;
-      },
-    );
+    return this.reader.read().then(this.watch.passed, this.watch.threw);
   }
 
   cancel(reason?: unknown): Promise<void> {
