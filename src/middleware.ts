@@ -11,7 +11,7 @@ import {
 } from './config';
 import { resolveGovernorConfig } from './governor/config';
 import { connectFleet } from './governor/fleet/fleets';
-import { governorFor } from './limit-domains';
+import { observeAttempt, selectGovernor } from './limit-groups';
 import { ATTEMPT_METRIC_NAMES, AttemptMetrics } from './metrics/attempt-metrics';
 import { GOVERNOR_METRIC_NAMES, GovernorMetrics } from './metrics/governor-metrics';
 import { OtelAttemptMetrics } from './metrics/otel-metrics';
@@ -41,7 +41,10 @@ export function settingsOf(
   if (governorConfig?.fleet) connectFleet(governorConfig.fleet);
   const otel = config.metrics !== false && config.metrics?.otel !== false;
   return {
-    governor: governorConfig && ((origin, headers) => governorFor(origin, headers, governorConfig, registry)),
+    governor:
+      governorConfig &&
+      ((origin, headers, request) => selectGovernor(origin, headers, request, governorConfig, registry)),
+    observeGoverned: governorConfig && observeAttempt,
     tracer,
     recorder,
     otelRecorder: otel ? new OtelAttemptMetrics(meter) : undefined,

@@ -17,9 +17,11 @@ import {
   readRetryAfterMs,
   readShouldRetry,
 } from '../facts/headers';
+import type { RequestFacts } from '../facts/request-facts';
 import { sdkReadsJson, sdkWouldRetry } from '../facts/sdk-rules';
 import type { Admission } from '../governor/gate';
 import type { Governor } from '../governor/governor';
+import type { Selected } from '../limit-groups';
 import {
   ATTR_ANTHROPIC_GOVERNOR_WAIT_MS,
   ATTR_ANTHROPIC_RETRY_BACKOFF_MS,
@@ -69,8 +71,10 @@ export interface AttemptSettings {
   recorder?: AttemptRecorder;
   /** OpenTelemetry metrics (guarded apart from the Prometheus ones). Default: none. */
   otelRecorder?: AttemptRecorder;
-  /** The governor of a request's limit domain (its origin and credential). Default: none. */
-  governor?: (origin: string, headers: Headers) => Governor;
+  /** The governor of a Messages request's limit (see `limit-groups.ts`), and its price. Default: none. */
+  governor?: (origin: string, headers: Headers, request: RequestFacts) => Selected;
+  /** Told of every governed attempt's end (learns organizations, calibrates pricing). Default: none. */
+  observeGoverned?: (origin: string, headers: Headers, selected: Selected, facts: AttemptFacts) => void;
   rateLimitResources: readonly RateLimitResource[];
   /** Rate-limit attributes on every attempt's span, not only on failed ones. Default: false. */
   rateLimitAttributesOnEvery?: boolean;
@@ -197,11 +201,12 @@ export class Attempt {
     private readonly request: Request,
     private readonly ctx: MiddlewareContext,
     private readonly settings: AttemptSettings,
-    target: Target,
+    private readonly target: Target,
+    asked: RequestFacts | undefined,
     /** The SDK's 0-based attempt number (`X-Stainless-Retry-Count`). */
     retryCount: number,
     /** The governor the attempt went through (and is fed back to), and how it was let through. */
-    private readonly governed?: { governor: Governor; admission: Admission },
+    private readonly governed?: { governor: Governor; selected: Selected; admission: Admission },
   ) {
     const options = ctx.options as
       | { body?: { model?: unknown; stream?: unknown }; stream?: boolean; __binaryResponse?: boolean }
@@ -217,6 +222,8 @@ export class Attempt {
       serverPort: url[ATTR_SERVER_PORT] as number,
       model: identifier(options?.body?.model),
       stream: !this.raw && (options?.stream === true || options?.body?.stream === true),
+      request: asked,
+      organizationId: undefined,
       retryCount,
       // Every field from the start: one shape for every attempt's facts.
       backoffMs: undefined,
@@ -370,6 +377,7 @@ export class Attempt {
     const headers = response.headers;
     this.facts.status = response.status;
     this.facts.requestId = identifier(headers.get('request-id'));
+    if (this.governed) this.facts.organizationId = identifier(headers.get('anthropic-organization-id'));
     // Only an error advises a wait; a success's headers are not searched for one.
     if (!response.ok) this.facts.retryAfterMs = readRetryAfterMs(headers);
     this.facts.rateLimits = new ResponseRateLimits(headers);
@@ -436,7 +444,14 @@ export class Attempt {
     if (outcome.errorType) this.noteErrorType(outcome.errorType);
     // Each sink on its own: a fault in one never stops the others.
     const governed = this.governed;
-    if (governed) this.guard(() => governed.governor.ended(facts, governed.admission));
+    if (governed) {
+      this.guard(() => governed.governor.ended(facts, governed.admission));
+      const observe = this.settings.observeGoverned;
+      if (observe)
+        this.guard(() =>
+          observe(this.target.origin, this.request.headers as Headers, governed.selected, facts),
+        );
+    }
     const settings = this.settings;
     const resources =
       outcome.failed || settings.rateLimitAttributesOnEvery ? settings.rateLimitResources : NO_RESOURCES;

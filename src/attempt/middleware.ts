@@ -1,8 +1,9 @@
 import type { Middleware, MiddlewareContext } from '@anthropic-ai/sdk';
 import { readRetryCount } from '../facts/headers';
+import { type RequestFacts, requestFactsOf } from '../facts/request-facts';
 import { GovernorRejectedError } from '../governor/errors';
 import type { Admission } from '../governor/gate';
-import type { Governor } from '../governor/governor';
+import type { Selected } from '../limit-groups';
 import { Attempt, type AttemptSettings, type Target, targetOf } from './attempt';
 
 /** Marks a chain already observed by a claude-otel middleware (the context is one per attempt). */
@@ -11,18 +12,24 @@ const OBSERVED = Symbol('claude-otel.observed');
 type Request = Parameters<Middleware>[0];
 
 /** The request's governor, and its place in line; a governor that fails lets the attempt go. */
-function enter(settings: AttemptSettings, request: Request, target: Target, retryCount: number) {
-  let governor: Governor | undefined;
+function enter(
+  settings: AttemptSettings,
+  request: Request,
+  target: Target,
+  facts: RequestFacts,
+  retryCount: number,
+) {
+  let selected: Selected | undefined;
   let entered: Admission | Promise<Admission>;
   try {
-    governor = settings.governor?.(target.origin, request.headers as Headers);
-    if (!governor) return undefined;
-    entered = governor.enter(request.signal ?? undefined, retryCount > 0);
+    selected = settings.governor?.(target.origin, request.headers as Headers, facts);
+    if (!selected) return undefined;
+    entered = selected.governor.enter(request.signal ?? undefined, retryCount > 0, selected.cost);
   } catch (error) {
     if (error instanceof GovernorRejectedError) throw error;
     return undefined;
   }
-  return { governor, entered };
+  return { selected, governor: selected.governor, entered };
 }
 
 type Gate = NonNullable<ReturnType<typeof enter>>;
@@ -49,10 +56,12 @@ export function attemptMiddleware(
     }
     // The governor paces the Messages API; other endpoints have limits of their own.
     let gate: Gate | undefined;
+    let facts: RequestFacts | undefined;
     try {
+      if (target.endpoint.operation === 'chat') facts = requestFactsOf(ctx.options, request.body);
       gate =
-        settings.governor && target.endpoint.governed
-          ? enter(settings, request, target, retryCount)
+        settings.governor && target.endpoint.governed && facts
+          ? enter(settings, request, target, facts, retryCount)
           : undefined;
     } catch (error) {
       // A refusal (a full queue, load shedding) goes to the caller.
@@ -61,10 +70,10 @@ export function attemptMiddleware(
     const entered = gate?.entered;
     // Let through at once (the usual case): no promise to wait for.
     if (!(entered instanceof Promise))
-      return runAttempt(settings, request, next, ctx, target, retryCount, gate, entered);
+      return runAttempt(settings, request, next, ctx, target, facts, retryCount, gate, entered);
     // Rejections while queued (an abort, a wait past its bound) go to the caller.
     return entered.then((admission) =>
-      runAttempt(settings, request, next, ctx, target, retryCount, gate, admission),
+      runAttempt(settings, request, next, ctx, target, facts, retryCount, gate, admission),
     );
   };
 }
@@ -76,6 +85,7 @@ async function runAttempt(
   next: Parameters<Middleware>[1],
   ctx: MiddlewareContext,
   target: Target,
+  facts: RequestFacts | undefined,
   retryCount: number,
   gate: Gate | undefined,
   admission: Admission | undefined,
@@ -87,8 +97,9 @@ async function runAttempt(
       ctx,
       settings,
       target,
+      facts,
       retryCount,
-      gate && admission && { governor: gate.governor, admission },
+      gate && admission && { governor: gate.governor, selected: gate.selected, admission },
     );
   } catch {
     attempt = undefined;

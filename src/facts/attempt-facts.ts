@@ -1,6 +1,7 @@
 import type { Classification } from './classify';
 import type { RateLimits } from './headers';
 import type { ReplyFacts } from './reply-facts';
+import type { RequestFacts } from './request-facts';
 
 /** Why the governor told the SDK not to retry a response. */
 export type VetoReason = 'budget' | 'not_retryable' | 'retry_after_too_long';
@@ -13,6 +14,10 @@ export interface AttemptFacts {
   serverPort: number;
   model?: string;
   stream: boolean;
+  /** What a Messages request asked of its limits (model, `max_tokens`, speed, size); absent elsewhere. */
+  request?: RequestFacts;
+  /** `anthropic-organization-id`: whose limits the response describes. */
+  organizationId?: string;
   /** 0 on the first attempt of a call, n on its n-th retry. */
   retryCount: number;
   /** Measured wait between the end of the previous attempt of the call and this one's start. */

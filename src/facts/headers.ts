@@ -1,6 +1,16 @@
 /** Reading the response and request headers of one attempt. Garbage in, `undefined` out. */
 
-export const RATE_LIMIT_RESOURCES = ['requests', 'tokens', 'input_tokens', 'output_tokens'] as const;
+export const RATE_LIMIT_RESOURCES = [
+  'requests',
+  'tokens',
+  'input_tokens',
+  'output_tokens',
+  // Fast mode's own limits (`anthropic-fast-*`) and Priority Tier's (`anthropic-priority-*`).
+  'fast_input_tokens',
+  'fast_output_tokens',
+  'priority_input_tokens',
+  'priority_output_tokens',
+] as const;
 export type RateLimitResource = (typeof RATE_LIMIT_RESOURCES)[number];
 
 export interface RateLimitReading {
@@ -21,7 +31,9 @@ function count(value: string | null): number | undefined {
 
 const NAMES = Object.fromEntries(
   RATE_LIMIT_RESOURCES.map((resource) => {
-    const prefix = `anthropic-ratelimit-${resource.replace('_', '-')}-`;
+    const [, kind, rest] = /^(fast_|priority_)?(.*)$/.exec(resource) as RegExpExecArray;
+    const family = kind ? `anthropic-${kind.slice(0, -1)}` : 'anthropic-ratelimit';
+    const prefix = `${family}-${rest.replace('_', '-')}-`;
     return [resource, { limit: `${prefix}limit`, remaining: `${prefix}remaining`, reset: `${prefix}reset` }];
   }),
 ) as Record<RateLimitResource, { limit: string; remaining: string; reset: string }>;
@@ -61,7 +73,8 @@ function readingOf(headers: Headers, resource: RateLimitResource): RateLimitRead
 }
 
 /**
- * The `anthropic-ratelimit-<resource>-{limit,remaining,reset}` headers of one response, each
+ * The `anthropic-ratelimit-<resource>-{limit,remaining,reset}` headers of one response (and fast
+ * mode's `anthropic-fast-*`, Priority Tier's `anthropic-priority-*`), each
  * resource read the first time it is asked for (and its reset date only when that is): the
  * governor, the span and the gauges each read what they use, and nothing is read twice.
  */
@@ -71,6 +84,10 @@ export class ResponseRateLimits implements RateLimits {
   private t: RateLimitReading | undefined | null = null;
   private i: RateLimitReading | undefined | null = null;
   private o: RateLimitReading | undefined | null = null;
+  private fi: RateLimitReading | undefined | null = null;
+  private fo: RateLimitReading | undefined | null = null;
+  private pi: RateLimitReading | undefined | null = null;
+  private po: RateLimitReading | undefined | null = null;
 
   constructor(private readonly headers: Headers) {}
 
@@ -89,6 +106,22 @@ export class ResponseRateLimits implements RateLimits {
   get output_tokens(): RateLimitReading | undefined {
     if (this.o === null) this.o = readingOf(this.headers, 'output_tokens');
     return this.o;
+  }
+  get fast_input_tokens(): RateLimitReading | undefined {
+    if (this.fi === null) this.fi = readingOf(this.headers, 'fast_input_tokens');
+    return this.fi;
+  }
+  get fast_output_tokens(): RateLimitReading | undefined {
+    if (this.fo === null) this.fo = readingOf(this.headers, 'fast_output_tokens');
+    return this.fo;
+  }
+  get priority_input_tokens(): RateLimitReading | undefined {
+    if (this.pi === null) this.pi = readingOf(this.headers, 'priority_input_tokens');
+    return this.pi;
+  }
+  get priority_output_tokens(): RateLimitReading | undefined {
+    if (this.po === null) this.po = readingOf(this.headers, 'priority_output_tokens');
+    return this.po;
   }
 }
 

@@ -48,6 +48,13 @@ export interface GovernorConfig {
   overloadSheddingK?: number;
   /** Where the control loop reads its signals. Default: the metrics registry (when metrics are on), else the governor's own counts. */
   signals?: SignalSource;
+  /**
+   * Rate-limit groups of models the published table does not place (or places otherwise for your
+   * organization, as the Rate Limits API lists them): model id -> group name. Models of one group
+   * share one pace; every group has its own. Default: none (the table in `model-groups.ts`; a
+   * model it does not know is a group of its own).
+   */
+  modelGroups?: Record<string, string>;
   /** How often the control loop reads the signals, ms. Default 1000. */
   controlIntervalMs?: number;
   /**
@@ -58,8 +65,9 @@ export interface GovernorConfig {
 }
 
 export type ResolvedGovernorConfig = Required<
-  Omit<GovernorConfig, 'signals' | 'ramp' | 'retryBudget' | 'concurrency' | 'fleet'>
+  Omit<GovernorConfig, 'signals' | 'ramp' | 'retryBudget' | 'concurrency' | 'fleet' | 'modelGroups'>
 > & {
+  modelGroups: Readonly<Record<string, string>> | undefined;
   signals: SignalSource | undefined;
   fleet: ResolvedFleetOptions | undefined;
   ramp: RampOptions;
@@ -91,6 +99,7 @@ export function resolveGovernorConfig(config: GovernorConfig = {}): ResolvedGove
         : { ratio: 0.1, minPerSecond: 1, windowMs: 10_000, ...config.retryBudget },
     overloadSheddingK: config.overloadSheddingK ?? 0,
     signals: config.signals,
+    modelGroups: config.modelGroups && { ...config.modelGroups },
     controlIntervalMs: config.controlIntervalMs ?? 1000,
     fleet: undefined,
   };
@@ -114,6 +123,15 @@ export function resolveGovernorConfig(config: GovernorConfig = {}): ResolvedGove
     problems.push('concurrency.decrease must be in (0, 1)');
   if (!['auto', 'always', 'off'].includes(resolved.ramp.mode))
     problems.push("ramp.mode must be 'auto', 'always' or 'off'");
+  if (config.modelGroups !== undefined) {
+    const groups = config.modelGroups as unknown;
+    if (!groups || typeof groups !== 'object' || Array.isArray(groups))
+      problems.push('modelGroups must be an object of model id -> group name');
+    else
+      for (const [model, group] of Object.entries(groups))
+        if (typeof group !== 'string' || group.length === 0 || group.length > 64)
+          problems.push(`modelGroups["${model}"] must be a group name (1 to 64 characters)`);
+  }
   if (problems.length > 0) throw new TypeError(`claude-otel governor config: ${problems.join('; ')}`);
   return resolved;
 }

@@ -1,6 +1,8 @@
 import { GovernorRejectedError } from './errors';
 import { type Admission, Gate, type Pacer } from './gate';
 
+const NO_TOKENS = { input: 0, output: 0 };
+
 /** A pacer that lets `open` attempts go, then holds the rest until more are opened. */
 function countingPacer() {
   const pacer = {
@@ -9,7 +11,7 @@ function countingPacer() {
     delayMs: () => (pacer.open > 0 ? 0 : Number.POSITIVE_INFINITY),
     admit: () => {
       pacer.open--;
-      return ++pacer.admitted;
+      return { ticket: ++pacer.admitted, tokens: NO_TOKENS };
     },
   };
   return pacer satisfies Pacer;
@@ -43,7 +45,13 @@ describe('Gate', () => {
   it('admits at once without a promise when nobody waits and the pacer says go', () => {
     const { pacer, gate } = gateWith();
     pacer.open = 1;
-    expect(gate.enter(undefined)).toEqual({ waitedMs: 0, ticket: 1, at: 0 });
+    expect(gate.enter(undefined)).toEqual({
+      waitedMs: 0,
+      ticket: 1,
+      tokens: NO_TOKENS,
+      at: 0,
+      cost: undefined,
+    });
     expect(pacer.admitted).toBe(1);
   });
 
@@ -95,7 +103,7 @@ describe('Gate', () => {
     let now = 0;
     let delay = 1e9;
     const { gate } = gateWith({
-      pacer: { delayMs: () => delay, admit: () => 1 },
+      pacer: { delayMs: () => delay, admit: () => ({ ticket: 1, tokens: NO_TOKENS }) },
       clock: () => now,
       maxWaitMs: 3_600_000,
     });
@@ -133,7 +141,7 @@ describe('Gate timers', () => {
     const listener = (warning: Error) => warnings.push(warning.name);
     process.on('warning', listener);
     try {
-      const pacer = { delayMs: () => 2 ** 40, admit: () => 1 };
+      const pacer = { delayMs: () => 2 ** 40, admit: () => ({ ticket: 1, tokens: NO_TOKENS }) };
       const { gate } = gateWith({ pacer, maxWaitMs: 2 ** 40 });
       const controller = new AbortController();
       const waiting = waitAt(gate, controller.signal).catch((error: Error) => error.name);

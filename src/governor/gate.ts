@@ -1,25 +1,33 @@
 import { timerDelayMs } from '../timers';
 import { abortError, GovernorRejectedError } from './errors';
+import type { TokenCost } from './request-cost';
 
 /** What decides when the next attempt may go. */
 export interface Pacer {
-  /** Milliseconds until the next attempt may go: 0 now, `Infinity` until a `release()`. */
-  delayMs(now: number): number;
-  /** The next attempt goes now; returns its ticket (the pacer's count of attempts sent). */
-  admit(now: number): number;
+  /** Milliseconds until the next attempt (of `cost`) may go: 0 now, `Infinity` until a `release()`. */
+  delayMs(now: number, cost: TokenCost | undefined): number;
+  /** The next attempt goes now; returns its tickets (the pacer's counts of what was sent, itself included). */
+  admit(now: number, cost: TokenCost | undefined): Tickets;
 }
 
-/** An attempt let through: how long it waited, and its place in the order of sends. */
-export interface Admission {
-  waitedMs: number;
+/** An attempt's place in the order of sends: attempts, and tokens reserved, counted up to it. */
+export interface Tickets {
   ticket: number;
+  tokens: { input: number; output: number };
+}
+
+/** An attempt let through: how long it waited, its place in the order of sends, and what it reserved. */
+export interface Admission extends Tickets {
+  waitedMs: number;
   /** When it was let through (the gate's clock). */
   at: number;
+  cost: TokenCost | undefined;
 }
 
 interface Waiter {
   resolve: (admission: Admission) => void;
   reject: (error: unknown) => void;
+  cost: TokenCost | undefined;
   enqueuedAt: number;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -53,11 +61,12 @@ export class Gate {
   }
 
   /** The admission at once when nobody waits and the pacer says go; else a promise of it. Rejects on abort, overflow or timeout. */
-  enter(signal: AbortSignal | undefined): Admission | Promise<Admission> {
+  enter(signal: AbortSignal | undefined, cost?: TokenCost): Admission | Promise<Admission> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const now = this.clock();
-    if (this.waiting === 0 && this.pacer.delayMs(now) === 0) {
-      return { waitedMs: 0, ticket: this.pacer.admit(now), at: now };
+    if (this.waiting === 0 && this.pacer.delayMs(now, cost) === 0) {
+      const { ticket, tokens } = this.pacer.admit(now, cost);
+      return { waitedMs: 0, ticket, tokens, at: now, cost };
     }
     if (this.waiting >= this.maxQueue) {
       this.onReject('queue_full');
@@ -67,6 +76,7 @@ export class Gate {
       const waiter: Waiter = {
         resolve,
         reject,
+        cost,
         enqueuedAt: now,
         signal,
         onAbort: undefined,
@@ -113,15 +123,15 @@ export class Gate {
         continue;
       }
       const now = this.clock();
-      const delay = this.pacer.delayMs(now);
+      const delay = this.pacer.delayMs(now, waiter.cost);
       if (delay > 0) {
         if (delay !== Number.POSITIVE_INFINITY) this.wakeAt(now + delay);
         return;
       }
-      const ticket = this.pacer.admit(now);
+      const { ticket, tokens } = this.pacer.admit(now, waiter.cost);
       this.settle(waiter);
       this.advance();
-      waiter.resolve({ waitedMs: now - waiter.enqueuedAt, ticket, at: now });
+      waiter.resolve({ waitedMs: now - waiter.enqueuedAt, ticket, tokens, at: now, cost: waiter.cost });
     }
   }
 

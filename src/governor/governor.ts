@@ -6,14 +6,16 @@ import { CubicRate } from './cubic-rate';
 import { GovernorRejectedError, type RejectReason } from './errors';
 import type { FleetLink, FleetRecorder } from './fleet/fleet-link';
 import { FleetPace, type FleetState } from './fleet/fleet-pace';
-import { type Admission, Gate, type Pacer } from './gate';
+import { type Admission, Gate, type Pacer, type Tickets } from './gate';
 import { HeaderCap } from './header-cap';
 import { LoadResponse } from './load-response';
 import { OverloadSteps } from './overload-steps';
 import { LocalPace, type Pace } from './pace';
 import { Ramp } from './ramp';
+import { countedInput, type TokenCost } from './request-cost';
 import { RetryBudget } from './retry-budget';
 import { LocalSignals, type SignalSource, type Signals } from './signals';
+import { TokenBudget } from './token-budget';
 
 /** Where the governor reports what it did (the prom-client metrics). */
 export interface GovernorRecorder extends FleetRecorder {
@@ -31,8 +33,15 @@ const SHED_MIN_ATTEMPTS = 20;
 /** A burst of 429s or 529s within this is one signal for the rate and the concurrency limit. */
 const HOLD_MS = 500;
 
+/** Which of the API's limits a governor paces: a model group's standard limits, or its fast mode's. */
+export interface LimitLane {
+  /** Fast mode: its token limits are read from `anthropic-fast-*`. Default false. */
+  fast?: boolean;
+}
+
 /**
- * One limit domain's traffic governor (one API key and base URL). Every attempt passes `enter()`;
+ * One limit's traffic governor (an organization's model group at one speed, on one base URL; see
+ * `limit-groups.ts`). Every attempt passes `enter()`;
  * every finished attempt is fed back through `ended()`; `verdict()` decides whether the SDK may
  * retry an error response. See "The governor" in the README.
  */
@@ -43,6 +52,8 @@ export class Governor implements Pacer {
   private readonly cubic: CubicRate;
   private readonly ramp: Ramp;
   private readonly headerCap: HeaderCap;
+  /** The group's input- and output-token limits, each request priced against them. */
+  private readonly tokens: TokenBudget;
   private readonly concurrency: ConcurrencyLimit;
   private readonly budget: RetryBudget | undefined;
   /** Slows down for 529s and timeouts, step by judged step. */
@@ -62,6 +73,7 @@ export class Governor implements Pacer {
     private readonly clock: () => number = () => performance.now(),
     private readonly random: () => number = Math.random,
     private readonly fleet?: FleetLink,
+    private readonly lane: LimitLane = {},
   ) {
     const now = clock();
     this.ramp = new Ramp(config.ramp, now);
@@ -80,6 +92,7 @@ export class Governor implements Pacer {
     } else this.pace = new LocalPace(config.burst, config.coldStartPerSecond, now);
     this.cubic = new CubicRate(0.7, 0.4, config.minRatePerSecond);
     this.headerCap = new HeaderCap(config.headroom, 10_000);
+    this.tokens = new TokenBudget(config.headroom);
     const { min, max, decrease } = config.concurrency;
     this.concurrency = new ConcurrencyLimit(min, max, decrease);
     this.budget = config.retryBudget ? new RetryBudget(config.retryBudget, now) : undefined;
@@ -93,13 +106,13 @@ export class Governor implements Pacer {
   }
 
   /** Waits for this attempt's turn: its admission at once when it may go, else a promise of it. */
-  enter(signal: AbortSignal | undefined, isRetry: boolean): Admission | Promise<Admission> {
+  enter(signal: AbortSignal | undefined, isRetry: boolean, cost?: TokenCost): Admission | Promise<Admission> {
     if (this.shedProbability > 0 && this.random() < this.shedProbability) {
       this.recorder?.rejected('overloaded');
       throw new GovernorRejectedError('overloaded');
     }
     this.budget?.record(isRetry, this.clock());
-    const entered = this.gate.enter(signal);
+    const entered = this.gate.enter(signal, cost);
     if (!(entered instanceof Promise)) {
       this.recorder?.waited(0);
       return entered;
@@ -110,21 +123,23 @@ export class Governor implements Pacer {
     });
   }
 
-  /** Pacer: ms until the next attempt may go (paused, out of tokens, or `Infinity`: at the concurrency limit). */
-  delayMs(now: number): number {
+  /** Pacer: ms until the next attempt may go (paused, out of requests or tokens, or `Infinity`: at the concurrency limit). */
+  delayMs(now: number, cost: TokenCost | undefined): number {
     if (now < this.pausedUntil) return this.pausedUntil - now;
     if (this.concurrency.full()) return Number.POSITIVE_INFINITY;
     if (now - this.rateAt >= RATE_REFRESH_MS) this.refreshRate(now);
     const ramp = this.ramp.waitMs(now);
-    return ramp > 0 ? ramp : this.pace.waitMs(now);
+    if (ramp > 0) return ramp;
+    const tokens = this.tokens.waitMs(cost, now);
+    return tokens > 0 ? tokens : this.pace.waitMs(now);
   }
 
   /** Pacer: the next attempt goes now. */
-  admit(now: number): number {
+  admit(now: number, cost: TokenCost | undefined): Tickets {
     this.pace.take(now);
     this.concurrency.inFlight++;
     this.ramp.record(now);
-    return this.pace.sent;
+    return { ticket: this.pace.sent, tokens: this.tokens.take(cost) };
   }
 
   /** Rate cuts and ramp arming that did not make 429s rarer. */
@@ -138,15 +153,27 @@ export class Governor implements Pacer {
     const now = this.clock();
     if (facts.status !== undefined) this.pace.answered();
     this.headerCap.update(facts.rateLimits, admission);
+    const limits = facts.rateLimits;
+    const input = this.lane.fast ? limits?.fast_input_tokens : limits?.input_tokens;
+    const output = this.lane.fast ? limits?.fast_output_tokens : limits?.output_tokens;
+    // A reply's reading counts its own reservation (settled after it); a refused request's does not.
+    const usedTokens = used(facts);
+    if (!usedTokens) this.tokens.settle(admission.cost, usedTokens);
+    this.tokens.read(input, output, admission.tokens, admission.at, usedTokens ? admission.cost : undefined);
+    if (usedTokens) this.tokens.settle(admission.cost, usedTokens);
+    // A token limit that held less than this request needed: the modelled buckets now hold each
+    // request until it fits, so neither a pause nor a rate cut is due (smaller requests may go).
+    const tokenLimited = facts.status === 429 && this.tokens.short(admission.cost, input, output);
     const { outcome } = facts;
     const advised = advisedWaitMs(facts.retryAfterMs);
-    // A 429's retry-after pauses every sender of the domain, never earlier than advised, unless
-    // slowing down for 429s was just seen not to help; a 529's only while a step down for 529s is
-    // in place and not seen to fail. Otherwise only its own call waits, as with the SDK alone.
-    // One longer than any call may wait fails its own call (the verdict) and freezes nobody.
+    // A 429's retry-after pauses every sender of the limit, never earlier than advised, unless
+    // slowing down for 429s was just seen not to help, or it says when a larger request than
+    // others would fit; a 529's only while a step down for 529s is in place and not seen to fail.
+    // Otherwise only its own call waits, as with the SDK alone. One longer than any call may wait
+    // fails its own call (the verdict) and freezes nobody.
     const pausesOthers =
       facts.status === 429
-        ? !this.rateLimitResponse.quiet(now)
+        ? !tokenLimited && !this.rateLimitResponse.quiet(now)
         : facts.status === 529 && this.overload.pausesOthers(now);
     const rampLimited = outcome.errorCode === 'ramp_limit_exceeded';
     if (rampLimited && !this.rateLimitResponse.quiet(now)) this.ramp.hit(now);
@@ -159,7 +186,7 @@ export class Governor implements Pacer {
     else if (facts.status !== undefined && facts.status < 300) this.ramp.accepted(admission.at, now);
     // Slow down only where it can be judged, and only while slowing down has been seen to help.
     const succeeded = facts.status !== undefined && !outcome.failed;
-    const rateLimited = facts.status === 429 && outcome.retryable !== false;
+    const rateLimited = facts.status === 429 && outcome.retryable !== false && !tokenLimited;
     this.rateLimitResponse.record(rateLimited, now, succeeded);
     if (rateLimited && this.rateLimitResponse.mayCut(now)) {
       // The ramp limiter (armed above, on the API's own word, from the first one) needs no rate
@@ -173,11 +200,7 @@ export class Governor implements Pacer {
     }
     const overloaded = outcome.errorType === 'overloaded_error' || outcome.errorType === 'timeout';
     this.overload.record(overloaded, succeeded, now, this.pace.ratePerSecond);
-    if (!overloaded && !outcome.failed) {
-      this.concurrency.succeeded();
-      const usage = facts.reply?.usage;
-      if (usage) this.headerCap.usage(usage.input, usage.output);
-    }
+    if (!overloaded && !outcome.failed) this.concurrency.succeeded();
     // Counted in flight until here, so the limit's use is judged with this attempt in it.
     this.concurrency.inFlight = Math.max(0, this.concurrency.inFlight - 1);
     this.refreshRate(now);
@@ -218,6 +241,11 @@ export class Governor implements Pacer {
       shedProbability: this.shedProbability,
       fleet: this.pace instanceof FleetPace ? this.pace.state(now) : undefined,
     };
+  }
+
+  /** Nothing waits for it and nothing it let through is in flight: it can be closed unnoticed. */
+  idle(): boolean {
+    return this.gate.queued === 0 && this.concurrency.inFlight === 0;
   }
 
   close(): void {
@@ -295,6 +323,15 @@ export class Governor implements Pacer {
         : 0;
     this.gate.pump();
   }
+}
+
+/** What an attempt took of the token limits: its reply's usage; nothing for an error the API refused before any work. */
+function used(facts: AttemptFacts): { input?: number; output?: number } | undefined {
+  const usage = facts.reply?.usage;
+  if (usage) return { input: countedInput(usage), output: usage.output };
+  // A 4xx was refused whole; a 5xx or a lost connection may have been counted: keep its reservation.
+  if (facts.status !== undefined && facts.status >= 400 && facts.status < 500) return undefined;
+  return {};
 }
 
 export interface GovernorState {

@@ -6,6 +6,7 @@ import { OverloadSteps } from './overload-steps';
 import { Ramp } from './ramp';
 import { RetryBudget } from './retry-budget';
 import { TokenBucket } from './token-bucket';
+import { TokenBudget } from './token-budget';
 
 describe('TokenBucket', () => {
   it('never lets more than burst + rate x time through', () => {
@@ -119,12 +120,60 @@ describe('HeaderCap', () => {
     cap.update({ requests: { limit: 4000, remaining: 3000 } }, { at: 0, ticket: 1 });
     expect(cap.cap(0, 2)).toBeCloseTo(15 + (30 - 0.05 * 31) / 10, 6);
   });
+});
 
-  it('paces on input tokens by the tokens a request takes', () => {
-    const cap = new HeaderCap(0, 10_000);
-    cap.update({ input_tokens: { limit: 60_000, remaining: 0 } }, { at: 0, ticket: 1 });
-    cap.usage(100, 10);
-    expect(cap.cap(0, 1)).toBeCloseTo(1000 / 100, 6);
+describe('TokenBudget', () => {
+  const reading = (limit: number, remaining: number) => ({ limit, remaining });
+  const cost = { input: 100, output: 4000 };
+
+  it('lets everything go until a response has described the limits', () => {
+    const budget = new TokenBudget(0);
+    expect(budget.waitMs({ input: 1e9, output: 1e9 }, 0)).toBe(0);
+  });
+
+  it('reserves max_tokens when a request goes, and the reply gives back what it did not use', () => {
+    const budget = new TokenBudget(0);
+    const tickets = budget.take(cost);
+    budget.read(reading(1e6, 1e6), reading(12_000, 8000), tickets, 0, cost);
+    // 8,000 left after the first request's own 4,000: two more fit, the fourth waits for the refill.
+    budget.take(cost);
+    budget.take(cost);
+    expect(budget.waitMs(cost, 0)).toBeCloseTo((4000 * 60_000) / 12_000, 6);
+    // The first reply used 100 of its 4,000: 3,900 come back, and the wait is the 100 short.
+    budget.settle(cost, { input: 100, output: 100 });
+    expect(budget.waitMs(cost, 0)).toBeCloseTo((100 * 60_000) / 12_000, 6);
+    expect(budget.waitMs(cost, 500)).toBe(0);
+  });
+
+  it('gives back all of a request the API refused, and keeps a share in reserve', () => {
+    const budget = new TokenBudget(0.1);
+    const tickets = budget.take(cost);
+    // Refused: its reservation never reached the API's bucket, so it is given back before the reading.
+    budget.settle(cost, undefined);
+    budget.read(reading(1e6, 1e6), reading(12_000, 12_000), tickets, 0, undefined);
+    // 12,000 held, 1,200 kept in reserve: 4,000 fit twice, not three times.
+    budget.take(cost);
+    expect(budget.waitMs(cost, 0)).toBe(0);
+    budget.take(cost);
+    expect(budget.waitMs(cost, 0)).toBeCloseTo((1200 * 60_000) / 12_000, 6);
+  });
+
+  it('reads only the newest response: a late answer from an older attempt changes nothing', () => {
+    const budget = new TokenBudget(0);
+    const first = budget.take(cost);
+    const second = budget.take(cost);
+    budget.read(undefined, reading(12_000, 4000), second, 0, cost);
+    budget.read(undefined, reading(12_000, 8000), first, 0, cost);
+    expect(budget.waitMs(cost, 0)).toBe(0);
+    budget.take(cost);
+    expect(budget.waitMs(cost, 0)).toBeCloseTo(20_000, 6);
+  });
+
+  it('tells a token limit from the request limit: a bucket below what the request needed', () => {
+    const budget = new TokenBudget(0);
+    expect(budget.short(cost, reading(1e6, 5000), reading(12_000, 3000))).toBe(true);
+    expect(budget.short(cost, reading(1e6, 5000), reading(12_000, 5000))).toBe(false);
+    expect(budget.short(cost, undefined, undefined)).toBe(false);
   });
 });
 

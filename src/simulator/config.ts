@@ -11,6 +11,22 @@ export interface RateLimits {
   burstSeconds: number;
 }
 
+/**
+ * How the limits are kept apart, as the API keeps them: per model group (each group its own
+ * buckets, at `limits` unless `groups` says otherwise), per speed (fast mode's own), per context
+ * band (over 200K input tokens at standard speed), and Priority Tier's token capacity beside.
+ */
+export interface LimitShape {
+  /** Limits of named model groups (`sonnet-4`, `haiku-4.5`, ...), over the base `limits`. */
+  groups?: Record<string, Partial<RateLimits>>;
+  /** Fast mode's limits (`speed: "fast"`), over the group's; sent as `anthropic-fast-*`. Default: the group's, in buckets of their own. */
+  fast?: Partial<RateLimits>;
+  /** Long context's limits (over 200K input tokens), over the group's. Default: the group's, in buckets of their own. */
+  longContext?: Partial<RateLimits>;
+  /** Priority Tier token capacity, over the group's; sent as `anthropic-priority-*`. Default: none. */
+  priority?: Partial<RateLimits>;
+}
+
 /** The acceleration ("ramp") limit on how fast admitted traffic may grow. */
 export interface AccelerationLimit {
   /** The window whose rate is compared with the baseline. Default 1000 ms. */
@@ -152,6 +168,12 @@ export interface SimulatorConfig {
   /** Seed of every random decision. Default 1. */
   seed: number;
   limits: RateLimits;
+  /** Limits per model group, speed, context band and Priority Tier (see `LimitShape`). Default: every group at `limits`. */
+  limitShape: LimitShape;
+  /** Model id -> rate-limit group, over the published table (`modelGroupOf`). Default: none. */
+  modelGroups: Record<string, string> | null;
+  /** The organization of each API key: keys of one organization share its limits. Default: every key is `organizationId`'s. */
+  organizations: Record<string, string> | null;
   /** Default: none. */
   acceleration: AccelerationLimit | null;
   /** Default: none. */
@@ -169,7 +191,7 @@ export interface SimulatorConfig {
   models: string[] | null;
   /** Keys the API accepts; others get 401. Default null: any non-empty key. */
   apiKeys: string[] | null;
-  /** `anthropic-organization-id` on every response. */
+  /** `anthropic-organization-id` of keys `organizations` does not name. */
   organizationId: string;
   /** Larger bodies get the CDN's 413 HTML page, by endpoint (the documented limits). */
   bodyLimits: BodyLimits;
@@ -222,6 +244,9 @@ export const DEFAULT_CONFIG: SimulatorConfig = {
   name: 'custom',
   seed: 1,
   limits: DEFAULT_LIMITS,
+  limitShape: {},
+  modelGroups: null,
+  organizations: null,
   acceleration: null,
   spendLimit: null,
   sharedCapacity: null,
@@ -261,7 +286,15 @@ export function resolveSharedCapacity(
 
 function validateConfig(config: SimulatorConfig): void {
   const problems: string[] = [];
-  const limitSets = [config.limits, ...config.phases.map((p) => p.limits ?? {})];
+  const shape = config.limitShape;
+  const limitSets = [
+    config.limits,
+    ...config.phases.map((p) => p.limits ?? {}),
+    ...Object.values(shape.groups ?? {}),
+    shape.fast ?? {},
+    shape.longContext ?? {},
+    shape.priority ?? {},
+  ];
   for (const limits of limitSets) {
     for (const [key, value] of Object.entries(limits)) {
       if (!(typeof value === 'number' && value > 0)) problems.push(`limits.${key} must be a positive number`);

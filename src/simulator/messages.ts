@@ -21,6 +21,10 @@ export interface MessagesRequest {
   cache?: CachePrefix;
   /** Thinking tokens its reply spends (extended thinking enabled), else 0. */
   thinkingTokens: number;
+  /** `speed: "fast"`: fast mode, with limits of its own. */
+  fast: boolean;
+  /** `service_tier: "standard_only"` keeps it off Priority Tier capacity. */
+  standardOnly: boolean;
 }
 
 const ROLES = new Set(['user', 'assistant']);
@@ -103,6 +107,8 @@ export function readMessagesRequest(
     fingerprint,
     cache: cachePrefix(fields),
     thinkingTokens: thinking?.type === 'enabled' ? Math.min(budget, 16 + (fingerprint % 48)) : 0,
+    fast: fields.speed === 'fast',
+    standardOnly: fields.service_tier === 'standard_only',
   };
 }
 
@@ -148,6 +154,10 @@ export interface TokenCounts {
   cache: CacheUse;
   /** Of `output`, spent thinking. */
   thinking: number;
+  /** Served from Priority Tier capacity. */
+  priority?: boolean;
+  /** Fast mode. */
+  fast?: boolean;
 }
 
 /** The counts of a reply: the request's input less what the cache read or wrote. */
@@ -172,7 +182,8 @@ export function usage(counts: TokenCounts, outputTokens = counts.output) {
     },
     output_tokens: outputTokens,
     ...(counts.thinking ? { output_tokens_details: { thinking_tokens: counts.thinking } } : {}),
-    service_tier: 'standard',
+    service_tier: counts.priority ? 'priority' : 'standard',
+    ...(counts.fast ? { speed: 'fast' } : {}),
   };
 }
 

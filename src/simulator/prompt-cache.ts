@@ -46,6 +46,16 @@ const MAX_ENTRIES = 10_000;
 export class PromptCache {
   private readonly expires = new Map<number, number>();
 
+  /** What `use` would do now, without doing it (the limits price a request before it is served). */
+  peek(prefix: CachePrefix | undefined, now: number): CacheUse {
+    const use: CacheUse = { read: 0, write5m: 0, write1h: 0 };
+    if (!prefix) return use;
+    if ((this.expires.get(prefix.key) ?? Number.NEGATIVE_INFINITY) > now) use.read = prefix.tokens;
+    else if (prefix.oneHour) use.write1h = prefix.tokens;
+    else use.write5m = prefix.tokens;
+    return use;
+  }
+
   use(prefix: CachePrefix | undefined, now: number): CacheUse {
     const use: CacheUse = { read: 0, write5m: 0, write1h: 0 };
     if (!prefix) return use;

@@ -3,10 +3,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { modelGroupOf } from '../facts/model-groups';
 import { BatchStore } from './batches';
 import { type Fault, resolveConfig, type SimulatorConfig, type SimulatorOptions } from './config';
 import { errorBody, htmlPage, isHtmlStatus } from './errors';
 import { FileStore } from './files';
+import type { LimitedRequest } from './limits';
 import {
   generateReply,
   InvalidRequest,
@@ -177,7 +179,7 @@ class SimulatedApi {
       at: Math.round(this.traffic.elapsed(now)),
     };
     const reject = (status: number, type: string, message?: string) => {
-      this.sendError(res, record, { kind: 'reject', status, type }, message);
+      this.sendError(res, record, { kind: 'reject', status, type }, message, apiKeyOf(req));
     };
 
     if (body === null) return reject(413, 'request_too_large');
@@ -196,12 +198,13 @@ class SimulatedApi {
       record.model = parsed.model;
       record.stream = parsed.stream && !isCount;
       if (!this.knowsModel(parsed.model)) return reject(404, 'not_found_error', `model: ${parsed.model}`);
+      const limited = this.limitedRequest(parsed, key, now);
       if (isCount) {
         record.status = 200;
         this.recorder.attempt(record);
-        return sendJson(res, 200, { input_tokens: parsed.inputTokens }, this.headers(record));
+        return sendJson(res, 200, { input_tokens: parsed.inputTokens }, this.headers(record, key, limited));
       }
-      return this.serveMessages(res, record, parsed);
+      return this.serveMessages(res, record, parsed, key, limited);
     }
     const fault = this.routeScripts.get(route.key)?.shift();
     const decision = fault && rejectionOf(fault);
@@ -210,15 +213,12 @@ class SimulatedApi {
       res.socket?.destroy();
       return;
     }
-    if (decision?.kind === 'reject') return this.sendError(res, record, decision);
+    if (decision?.kind === 'reject') return this.sendError(res, record, decision, undefined, key);
     const answer = this.serveOther(route, req, body, now);
     if (answer instanceof InvalidRequest) return reject(answer.status, answer.type, answer.message);
     record.status = 200;
     this.recorder.attempt(record);
-    const headers = {
-      'request-id': record.requestId,
-      'anthropic-organization-id': this.config.organizationId,
-    };
+    const headers = this.headers(record, key);
     if (typeof answer === 'string') {
       res.writeHead(200, {
         ...headers,
@@ -270,57 +270,82 @@ class SimulatedApi {
     return this.config.models ? this.config.models.includes(model) : model.startsWith('claude-');
   }
 
-  /** Headers of every response: request id, organization, and the buckets as they are now. */
-  private headers(record: AttemptRecord): Record<string, string> {
+  private organizationOf(key: string | null): string {
+    return (key && this.config.organizations?.[key]) || this.config.organizationId;
+  }
+
+  /** Which limits a Messages request counts against, and what it takes of them when it starts. */
+  private limitedRequest(request: MessagesRequest, key: string, now: number): LimitedRequest {
+    // Cache reads do not count against the input limit (cache-aware, as on current models).
+    const cached = this.promptCache.peek(request.cache, now).read;
     return {
-      'request-id': record.requestId,
-      'anthropic-organization-id': this.config.organizationId,
-      ...this.traffic.rateLimitHeaders(performance.now()),
+      organization: this.organizationOf(key),
+      group: modelGroupOf(request.model, this.config.modelGroups ?? undefined),
+      lane: request.fast ? 'fast' : request.inputTokens > 200_000 ? 'long-context' : 'standard',
+      priority: this.config.limitShape.priority !== undefined && !request.standardOnly,
+      inputTokens: Math.max(0, request.inputTokens - cached),
+      maxTokens: request.maxTokens,
     };
+  }
+
+  /** Headers of every response: request id, organization, and (Messages) its limits' buckets as they are now. */
+  private headers(
+    record: AttemptRecord,
+    key: string | null,
+    limited?: LimitedRequest,
+  ): Record<string, string> {
+    const headers: Record<string, string> = {
+      'request-id': record.requestId,
+      'anthropic-organization-id': this.organizationOf(key),
+    };
+    return limited
+      ? Object.assign(headers, this.traffic.rateLimitHeaders(limited, performance.now()))
+      : headers;
   }
 
   private async serveMessages(
     res: ServerResponse,
     record: AttemptRecord,
     request: MessagesRequest,
+    key: string,
+    limited: LimitedRequest,
   ): Promise<void> {
     const reply = generateReply(request);
     const now = performance.now();
     record.phase = this.traffic.phaseName(now);
-    const decision = this.traffic.decide(
-      {
-        model: request.model,
-        stream: request.stream,
-        inputTokens: request.inputTokens,
-        outputTokens: reply.words.length,
-      },
-      now,
-    );
+    const decision = this.traffic.decide({ model: request.model, stream: request.stream, limited }, now);
     if (decision.kind === 'connection-reset') {
       this.recorder.attempt(record);
       res.socket?.destroy();
       return;
     }
-    if (decision.kind === 'reject') return this.sendError(res, record, decision);
+    if (decision.kind === 'reject') return this.sendError(res, record, decision, undefined, key, limited);
 
     record.status = 200;
     this.recorder.attempt(record);
     this.recorder.served(request.inputTokens, reply.words.length);
     // Only a reply that is sent reads or writes the cache.
     const counts = tokenCounts(request, this.promptCache.use(request.cache, now), reply.words.length);
+    counts.priority = decision.reservation.priority !== undefined;
+    counts.fast = request.fast;
     const messageId = this.nextId('msg_');
-    const headers = this.headers(record);
+    // The headers are those of the response's start: its own reservation (max_tokens) still held.
+    const headers = this.headers(record, key, limited);
+    const settle = () => this.traffic.settle(decision.reservation, counts.output, performance.now());
     if (decision.malformed) {
       const type = request.stream ? 'text/event-stream' : 'application/json';
       res.writeHead(200, { ...headers, 'content-type': type });
       res.end(
         request.stream ? 'event: message_start\ndata: {"type":"message_st\n\n' : '{"id":"msg_x","type":"mess',
       );
+      settle();
       return;
     }
     if (!request.stream) {
       if (this.config.latency.responseMs > 0) await delay(this.config.latency.responseMs);
-      return sendJson(res, 200, messageBody(messageId, request.model, counts, reply), headers);
+      sendJson(res, 200, messageBody(messageId, request.model, counts, reply), headers);
+      settle();
+      return;
     }
     res.writeHead(200, {
       ...headers,
@@ -337,6 +362,7 @@ class SimulatedApi {
       faults: decision.streamFaults,
       closing: this.closing.signal,
     });
+    settle();
     this.recorder.streamEnded(record, ended.end, ended.end === 'mid-stream-error' ? ended.type : undefined);
   }
 
@@ -345,8 +371,10 @@ class SimulatedApi {
     record: AttemptRecord,
     decision: Extract<Decision, { kind: 'reject' }>,
     message?: string,
+    key: string | null = null,
+    limited?: LimitedRequest,
   ): void {
-    const headers = this.headers(record);
+    const headers = this.headers(record, key, limited);
     if (decision.garbageHeaders) garble(headers);
     const html = isHtmlStatus(decision.status);
     record.status = decision.status;
@@ -369,7 +397,7 @@ class SimulatedApi {
     sendJson(
       res,
       decision.status,
-      errorBody(decision.type, record.requestId, message, decision.errorCode),
+      errorBody(decision.type, record.requestId, message ?? decision.message, decision.errorCode),
       headers,
     );
   }

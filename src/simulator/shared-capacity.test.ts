@@ -1,7 +1,18 @@
 import { resolveConfig } from './config';
 import { TrafficModel } from './traffic';
 
-const request = { model: 'claude-x', stream: false, inputTokens: 10, outputTokens: 10 };
+const request = {
+  model: 'claude-x',
+  stream: false,
+  limited: {
+    organization: 'org',
+    group: 'x',
+    lane: 'standard' as const,
+    priority: false,
+    inputTokens: 10,
+    maxTokens: 10,
+  },
+};
 
 /** Offers `perSecond` requests a second for `seconds` of virtual time; counts 529s in the last `lastSeconds`. */
 function offer(model: TrafficModel, from: number, perSecond: number, seconds: number, lastSeconds = seconds) {

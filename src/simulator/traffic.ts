@@ -1,7 +1,7 @@
 import { AccelerationGuard } from './acceleration';
 import { type Fault, type Phase, resolveSharedCapacity, type SimulatorConfig } from './config';
 import { errorTypeFor } from './errors';
-import { RateLimiter } from './limits';
+import { LimitBook, type LimitedRequest, type Reservation } from './limits';
 import { type Random, seededRandom } from './random';
 import { SharedBackend } from './shared-capacity';
 
@@ -20,9 +20,11 @@ export type Decision =
       retryAfterMs?: number;
       /** Send garbage in place of the retry-after, rate-limit and request-id headers. */
       garbageHeaders?: boolean;
+      /** The error's message (a rate limit names the limit it hit). */
+      message?: string;
     }
   | { kind: 'connection-reset' }
-  | { kind: 'serve'; streamFaults: StreamFault[]; malformed?: boolean };
+  | { kind: 'serve'; streamFaults: StreamFault[]; malformed?: boolean; reservation: Reservation };
 
 /** The answer a fault gives before any reply (an error, a reset, garbage headers); null for the others. */
 export function rejectionOf(fault: Fault): Decision | null {
@@ -53,8 +55,8 @@ export function rejectionOf(fault: Fault): Decision | null {
 export interface Admission {
   model: string;
   stream: boolean;
-  inputTokens: number;
-  outputTokens: number;
+  /** Which limits it counts against, and what it takes of them. */
+  limited: LimitedRequest;
 }
 
 interface ActivePhase {
@@ -70,7 +72,7 @@ interface ActivePhase {
  */
 export class TrafficModel {
   private random: Random;
-  private limiter: RateLimiter;
+  private limiter: LimitBook;
   private acceleration: AccelerationGuard | null;
   private backend: SharedBackend | null;
   private admitted = 0;
@@ -84,7 +86,7 @@ export class TrafficModel {
   ) {
     this.startedAt = now;
     this.random = seededRandom(config.seed);
-    this.limiter = new RateLimiter(config.limits, now);
+    this.limiter = new LimitBook(config.limits, config.limitShape);
     this.acceleration = config.acceleration ? new AccelerationGuard(config.acceleration, now) : null;
     this.phase = this.phaseAt(now);
     this.backend = this.backendFor(this.phase.index, now);
@@ -100,7 +102,7 @@ export class TrafficModel {
   reset(now: number): void {
     this.startedAt = now;
     this.random = seededRandom(this.config.seed);
-    this.limiter = new RateLimiter(this.config.limits, now);
+    this.limiter = new LimitBook(this.config.limits, this.config.limitShape);
     this.acceleration = this.config.acceleration
       ? new AccelerationGuard(this.config.acceleration, now)
       : null;
@@ -217,8 +219,18 @@ export class TrafficModel {
         retryAfterMs: this.config.acceleration?.shortWindowMs,
       };
     }
-    const hit = this.limiter.check(request.inputTokens, request.outputTokens, now);
-    if (hit) return { kind: 'reject', status: 429, type: 'rate_limit_error', retryAfterMs: hit.waitMs };
+    const hit = this.limiter.check(request.limited, now);
+    if (hit) {
+      const per = hit.resource === 'requests' ? 'requests' : hit.resource.replace('_', ' ');
+      const lane = hit.lane === 'standard' ? '' : ` (${hit.lane})`;
+      return {
+        kind: 'reject',
+        status: 429,
+        type: 'rate_limit_error',
+        retryAfterMs: hit.waitMs,
+        message: `This request would exceed your organization's rate limit of ${hit.limit} ${per} per minute for the model group ${hit.group}${lane}.`,
+      };
+    }
     // Past the front door's limits, the shared backend: every arrival counts toward its load.
     if (this.backend?.overloaded(now, this.random))
       return { kind: 'reject', status: 529, type: 'overloaded_error' };
@@ -227,14 +239,20 @@ export class TrafficModel {
       const decision = this.fromFault(fault, streamFaults, flags);
       if (decision) return decision;
     }
-    this.limiter.take(request.inputTokens, request.outputTokens, now);
+    const reservation = this.limiter.take(request.limited, now);
     this.acceleration?.record(now);
     this.admitted++;
-    return { kind: 'serve', streamFaults, ...flags };
+    return { kind: 'serve', streamFaults, ...flags, reservation };
   }
 
-  rateLimitHeaders(now: number): Record<string, string> {
+  /** A served reply is done: its output reservation settles to what it used. */
+  settle(reservation: Reservation, outputTokens: number, now: number): void {
+    this.limiter.settle(reservation, outputTokens, now);
+  }
+
+  /** The rate-limit headers of a response to `request`: its group's buckets as they are now. */
+  rateLimitHeaders(request: LimitedRequest, now: number): Record<string, string> {
     this.currentPhase(now);
-    return this.limiter.headers(now, Date.now());
+    return this.limiter.headers(request, now, Date.now());
   }
 }

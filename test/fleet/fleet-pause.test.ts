@@ -5,8 +5,11 @@ import { freshRegistry } from '../support/metrics';
 import { redisForSuite } from '../support/redis';
 import { caught, clientFor, MODEL } from '../support/sdk';
 
-/** The model the simulator always answers with a 429 and `retry-after: 1`. */
-const LIMITED = 'claude-limited-429';
+/**
+ * The model the simulator always answers with a 429 and `retry-after: 1`: a dated id of the
+ * other process's model, so in the same rate-limit group (a pause holds that group only).
+ */
+const LIMITED = `${MODEL}-20261201`;
 const API_KEY = 'sk-ant-fleet-test';
 
 jest.setTimeout(60_000);

@@ -3,7 +3,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { claudeMiddleware, type GovernorConfig, GovernorRejectedError, type Signals } from '../../src';
 import { type Simulator, startSimulator } from '../../src/simulator';
 import { freshRegistry, histogramTotals, sumBy } from '../support/metrics';
-import { ask, caught, clientFor, errorCodeOf } from '../support/sdk';
+import { ask, caught, clientFor, errorCodeOf, MODEL } from '../support/sdk';
 import { startTracing } from '../support/tracing';
 
 const tracing = startTracing();
@@ -140,11 +140,11 @@ describe('the governor', () => {
     const { client, registry } = governed(sim, { maxQueue: 2, maxWaitMs: 5000 }, { maxRetries: 0 });
     expect(await caught(() => ask(client))).toBeInstanceOf(Anthropic.RateLimitError);
 
-    // Paused for 1 s now: two calls queue, the third is refused at once.
+    // Paused for 1 s now (the model's group): two calls queue, the third is refused at once.
     const controller = new AbortController();
     const waiting = ask(client);
     const aborted = caught(() =>
-      client.messages.create({ model: 'm', max_tokens: 1, messages: [] }, { signal: controller.signal }),
+      client.messages.create({ model: MODEL, max_tokens: 1, messages: [] }, { signal: controller.signal }),
     );
     const refused = await caught(() => ask(client));
     expect(refused).toBeInstanceOf(GovernorRejectedError);

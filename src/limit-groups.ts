@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import type { AttemptFacts } from './facts/attempt-facts';
+import { modelGroupOf } from './facts/model-groups';
+import type { RequestFacts } from './facts/request-facts';
+import type { ResolvedGovernorConfig } from './governor/config';
+import { fleetLinkFor } from './governor/fleet/fleets';
+import { Governor } from './governor/governor';
+import { RequestPricing, type TokenCost } from './governor/request-cost';
+import { LocalSignals } from './governor/signals';
+import type { AnyRegistry } from './metrics/attempt-metrics';
+import { GovernorMetrics } from './metrics/governor-metrics';
+import { MetricsSignalSource } from './metrics/signal-source';
+
+/**
+ * One governor per limit the API keeps: an organization's model group, at one speed (fast mode
+ * has limits of its own), in one context band (over 200K input tokens at standard speed has its
+ * own), on one base URL. The organization is learned from `anthropic-organization-id`, so keys
+ * of one organization (rotated, or several at once) share its governors; until a key's first
+ * response, its governors are the key's own. A request selects its governor once, here.
+ */
+
+/** Input tokens past which a standard-speed request counts against the long-context limits. */
+export const LONG_CONTEXT_TOKENS = 200_000;
+/** Governors kept at once; past it, idle ones (nothing queued or in flight) are closed, oldest use first. */
+export const MAX_GOVERNORS = 256;
+/** Credentials remembered (with their organization); past it they are learned again. */
+const MAX_CREDENTIALS = 64;
+
+/** A request's governor and what it is priced at. */
+export interface Selected {
+  governor: Governor;
+  group: string;
+  cost: TokenCost;
+}
+
+interface Lane {
+  name: string;
+  governor: Governor;
+  config: ResolvedGovernorConfig;
+  usedAt: number;
+}
+
+/** What a credential is known as: its organization once a response named it, else a one-way id of the key. */
+interface Credential {
+  owner: string;
+  /** Governors by model id and lane, so a request finds its own with no string built. */
+  lanes: Map<string, Lane>;
+}
+
+const byName = new Map<string, Lane>();
+const byOrigin = new Map<string, Map<string, Credential>>();
+const pricing = new RequestPricing();
+const warnedClash = new Set<string>();
+
+/** A short, one-way id of a credential: a governor's name (a fleet's Redis keys) never holds the key. */
+function keyId(credential: string): string {
+  return createHash('sha256').update(credential).digest('hex').slice(0, 16);
+}
+
+function credentialOf(headers: Headers): string {
+  return headers.get('x-api-key') ?? headers.get('authorization') ?? '';
+}
+
+function credentialEntry(origin: string, credential: string): Credential {
+  let credentials = byOrigin.get(origin);
+  if (!credentials) {
+    credentials = new Map();
+    byOrigin.set(origin, credentials);
+  }
+  let entry = credentials.get(credential);
+  if (!entry) {
+    // Credentials are not kept for ever: a process that rotates keys learns them again.
+    if (credentials.size >= MAX_CREDENTIALS) credentials.clear();
+    entry = { owner: `key:${keyId(credential)}`, lanes: new Map() };
+    credentials.set(credential, entry);
+  }
+  return entry;
+}
+
+/** Finds (or makes) the governor of a Messages request's limit, and prices the request. */
+export function selectGovernor(
+  origin: string,
+  headers: Headers,
+  request: RequestFacts,
+  config: ResolvedGovernorConfig,
+  registry: AnyRegistry | undefined,
+): Selected {
+  const now = performance.now();
+  const entry = credentialEntry(origin, credentialOf(headers));
+  const group = modelGroupOf(request.model, config.modelGroups);
+  const cost = pricing.price(request, group, now);
+  const long = !request.fast && cost.input > LONG_CONTEXT_TOKENS;
+  const laneKey =
+    request.fast || long ? `${request.model}\u0000${request.fast ? 'fast' : 'long'}` : (request.model ?? '');
+  let lane = entry.lanes.get(laneKey);
+  if (!lane) {
+    const name = `${origin} ${entry.owner} ${group}${request.fast ? ' fast' : long ? ' long-context' : ''}`;
+    lane = byName.get(name) ?? makeLane(name, config, registry, request.fast);
+    if (entry.lanes.size >= 64) entry.lanes.clear();
+    entry.lanes.set(laneKey, lane);
+  }
+  if (lane.config !== config) warnIfClash(lane, config, group);
+  lane.usedAt = now;
+  return { governor: lane.governor, group, cost };
+}
+
+/** An attempt of a selected request ended: learn its organization and calibrate the pricing. */
+export function observeAttempt(
+  origin: string,
+  headers: Headers,
+  selected: Selected,
+  facts: AttemptFacts,
+): void {
+  const usage = facts.reply?.usage;
+  if (usage && facts.request) pricing.observe(facts.request, selected.group, usage, performance.now());
+  const organization = facts.organizationId;
+  if (!organization) return;
+  const entry = credentialEntry(origin, credentialOf(headers));
+  const owner = `org:${organization}`;
+  if (entry.owner === owner) return;
+  // The key's governors become its organization's (what they learned is kept), unless the
+  // organization has its own already (another key of it answered first): then those govern.
+  for (const lane of new Set(entry.lanes.values())) {
+    const name = lane.name.replace(` ${entry.owner} `, ` ${owner} `);
+    if (byName.get(lane.name) !== lane) continue;
+    if (byName.has(name)) {
+      // A key of an organization already governed (a rotated key): its own governor goes.
+      if (lane.governor.idle()) {
+        lane.governor.close();
+        byName.delete(lane.name);
+      }
+      continue;
+    }
+    byName.delete(lane.name);
+    lane.name = name;
+    byName.set(name, lane);
+  }
+  entry.owner = owner;
+  entry.lanes.clear();
+}
+
+function makeLane(
+  name: string,
+  config: ResolvedGovernorConfig,
+  registry: AnyRegistry | undefined,
+  fast: boolean,
+): Lane {
+  if (byName.size >= MAX_GOVERNORS) closeIdle();
+  const signals = config.signals ?? (registry ? new MetricsSignalSource(registry) : new LocalSignals());
+  const metrics = registry ? new GovernorMetrics(registry) : undefined;
+  const fleet = config.fleet && fleetLinkFor(config.fleet, name, metrics);
+  const governor = new Governor(config, signals, metrics, undefined, undefined, fleet, { fast });
+  metrics?.watch(() => governor.state());
+  const lane = { name, governor, config, usedAt: performance.now() };
+  byName.set(name, lane);
+  return lane;
+}
+
+/** Closes the idle governors used longest ago, down to three quarters of the bound. */
+function closeIdle(): void {
+  const idle = [...byName.entries()]
+    .filter(([, lane]) => lane.governor.idle())
+    .sort((a, b) => a[1].usedAt - b[1].usedAt);
+  for (const [name, lane] of idle.slice(0, Math.max(1, byName.size - (MAX_GOVERNORS * 3) / 4))) {
+    lane.governor.close();
+    byName.delete(name);
+  }
+  // Lanes that pointed at a closed governor find (or make) it again.
+  for (const credentials of byOrigin.values()) for (const entry of credentials.values()) entry.lanes.clear();
+}
+
+/** For tests: governors open now. */
+export const governorCount = (): number => byName.size;
+
+/**
+ * Two middlewares with different governor options on one limit: the first one's options govern
+ * it (one limit, one pace); said once per limit group, since the second middleware's options do
+ * not take effect there.
+ */
+function warnIfClash(lane: Lane, config: ResolvedGovernorConfig, group: string): void {
+  if (sameOptions(lane.config, config)) {
+    lane.config = config;
+    return;
+  }
+  if (warnedClash.has(group)) return;
+  warnedClash.add(group);
+  process.emitWarning(
+    `two claude-otel middlewares with different governor options send to the limit group "${group}"; ` +
+      'one limit has one pace, so the options of the first one made govern it. Give both the same governor options.',
+    { type: 'ClaudeOtelWarning', code: 'CLAUDE_OTEL_GOVERNOR_OPTIONS_CLASH' },
+  );
+}
+
+const optionsText = new WeakMap<ResolvedGovernorConfig, string>();
+function sameOptions(a: ResolvedGovernorConfig, b: ResolvedGovernorConfig): boolean {
+  const text = (config: ResolvedGovernorConfig) => {
+    let value = optionsText.get(config);
+    if (value === undefined) {
+      value = JSON.stringify(config, (key, v) =>
+        key === 'signals' || key === 'redis' ? (v === undefined ? undefined : typeof v) : v,
+      );
+      optionsText.set(config, value);
+    }
+    return value;
+  };
+  return text(a) === text(b);
+}

@@ -1,0 +1,116 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { claudeMiddleware } from '../../src';
+import { governorCount } from '../../src/limit-groups';
+import { type Simulator, startSimulator } from '../../src/simulator';
+import { freshRegistry, sumBy } from '../support/metrics';
+import { caught, clientFor } from '../support/sdk';
+
+// One pace per limit the API keeps: organization x model group x speed. A throttle of one limit
+// never holds the senders of another, and keys of one organization share its limits.
+
+const HIGH = { requestsPerMinute: 1e7, inputTokensPerMinute: 1e10, outputTokensPerMinute: 1e10 };
+const sims: Simulator[] = [];
+afterEach(async () => {
+  await Promise.all(sims.splice(0).map((sim) => sim.close()));
+});
+
+async function simulator(options: Parameters<typeof startSimulator>[0] = {}) {
+  const sim = await startSimulator({ limits: HIGH, latency: { responseMs: 5 }, ...options });
+  sims.push(sim);
+  return sim;
+}
+
+const call = (client: Anthropic, model: string, extra: Record<string, unknown> = {}) =>
+  client.messages.create({
+    model,
+    max_tokens: 64,
+    messages: [{ role: 'user', content: 'hi' }],
+    ...extra,
+  } as Anthropic.MessageCreateParamsNonStreaming);
+
+/** ms from the first 429 the simulator sent to each later attempt of `model`. */
+function after429(sim: Simulator, model: string): number[] {
+  const attempts = sim.attempts();
+  const limited = attempts.find((a) => a.status === 429);
+  if (!limited) throw new Error('no 429 was sent');
+  return attempts.filter((a) => a.model === model && a.at > limited.at).map((a) => a.at - limited.at);
+}
+
+describe('limit groups', () => {
+  it("one model group's retry-after holds that group only: another model goes at once, the same group waits", async () => {
+    const sim = await simulator();
+    const middleware = [claudeMiddleware({ metrics: { registry: freshRegistry() } })];
+    const client = clientFor(sim, { middleware, maxRetries: 0 });
+    await call(client, 'claude-opus-4-5');
+    sim.script({ kind: 'error', status: 429, retryAfterSeconds: 1 });
+    expect(await caught(() => call(client, 'claude-opus-4-5'))).toBeInstanceOf(Anthropic.RateLimitError);
+    // Haiku 4.5 is a group of its own; Opus 4.1 shares Opus 4.5's group (Opus 4.x).
+    await call(client, 'claude-haiku-4-5');
+    await call(client, 'claude-opus-4-1');
+    const [haiku] = after429(sim, 'claude-haiku-4-5');
+    const [opus] = after429(sim, 'claude-opus-4-1');
+    expect(haiku).toBeLessThan(200);
+    expect(opus).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('a fast-mode 429 holds neither standard traffic nor counts as an acceleration spike', async () => {
+    // Fast mode's output limit holds one request of max_tokens 550 at a time (600 a minute).
+    const sim = await simulator({
+      limitShape: { fast: { outputTokensPerMinute: 600, burstSeconds: 60 } },
+      latency: { responseMs: 50 },
+    });
+    const registry = freshRegistry();
+    const middleware = [claudeMiddleware({ metrics: { registry } })];
+    const client = clientFor(sim, { middleware, maxRetries: 0 });
+    await call(client, 'claude-opus-4-5'); // the organization is known, the cold start over
+    const fast = { max_tokens: 550, speed: 'fast' };
+    const results = await Promise.allSettled([
+      call(client, 'claude-opus-4-5', fast),
+      call(client, 'claude-opus-4-5', fast),
+    ]);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    expect(refused?.reason).toBeInstanceOf(Anthropic.RateLimitError);
+    const headers = (refused?.reason as InstanceType<typeof Anthropic.RateLimitError>).headers;
+    expect(Number(headers?.get('anthropic-fast-output-tokens-remaining'))).toBeLessThan(550);
+    await call(client, 'claude-opus-4-5');
+    expect(after429(sim, 'claude-opus-4-5').at(-1)).toBeLessThan(200);
+    // The series exists (made at 0 with the first 429 of the model), and nothing was counted.
+    expect(await sumBy(registry, 'anthropic_acceleration_limit_spikes_total', 'model')).toEqual({
+      'claude-opus-4-5': 0,
+    });
+    expect(await sumBy(registry, 'anthropic_governor_pauses_total', 'x')).toEqual({ '': 0 });
+  });
+
+  it.each([
+    ['shares one pace', 'org-sim', true],
+    ['of another organization goes on', 'org-other', false],
+  ])('a second key of the organization %s', async (_, secondOrg, waits) => {
+    const sim = await simulator({ organizations: { 'sk-ant-one': 'org-sim', 'sk-ant-two': secondOrg } });
+    const middleware = [claudeMiddleware({ metrics: { registry: freshRegistry() } })];
+    const one = clientFor(sim, { middleware, apiKey: 'sk-ant-one', maxRetries: 0 });
+    const two = clientFor(sim, { middleware, apiKey: 'sk-ant-two', maxRetries: 0 });
+    // Each key's first response names its organization.
+    await call(one, 'claude-sonnet-4-5');
+    await call(two, 'claude-sonnet-4-5');
+    sim.script({ kind: 'error', status: 429, retryAfterSeconds: 1 });
+    expect(await caught(() => call(one, 'claude-sonnet-4-5'))).toBeInstanceOf(Anthropic.RateLimitError);
+    await call(two, 'claude-sonnet-4-5');
+    const [next] = after429(sim, 'claude-sonnet-4-5');
+    if (waits) expect(next).toBeGreaterThanOrEqual(1000);
+    else expect(next).toBeLessThan(200);
+  });
+
+  it('keeps the number of governors bounded: 300 rotated keys of one organization use one', async () => {
+    const sim = await simulator();
+    const middleware = [claudeMiddleware({ metrics: { registry: freshRegistry() } })];
+    const before = governorCount();
+    for (let i = 0; i < 300; i++) {
+      const client = clientFor(sim, { middleware, apiKey: `sk-ant-rotated-${i}`, maxRetries: 0 });
+      await call(client, 'claude-haiku-4-5');
+    }
+    // Each new key starts on a governor of its own until its response names the organization,
+    // whose governor it then joins; the key's own is closed.
+    expect(governorCount() - before).toBe(1);
+    expect(sim.stats().attempts).toBe(300);
+  });
+});
