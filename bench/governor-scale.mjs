@@ -31,7 +31,13 @@ function pausedGovernor(maxQueue) {
       outcome: { failed: true, errorType: 'rate_limit_error', retryable: true },
       durationMs: 0,
     },
-    { waitedMs: 0, ticket: 0, tokens: { input: 0, output: 0 }, at: 0, cost: undefined },
+    {
+      waitedMs: 0,
+      ticket: 0,
+      tokens: { input: { reserved: 0, returned: 0 }, output: { reserved: 0, returned: 0 } },
+      at: 0,
+      cost: undefined,
+    },
   );
   return {
     governor,
@@ -39,7 +45,13 @@ function pausedGovernor(maxQueue) {
       now = 2e9;
       governor.ended(
         { status: 200, retryCount: 0, stream: false, outcome: { failed: false }, durationMs: 0 },
-        { waitedMs: 0, ticket: 0, tokens: { input: 0, output: 0 }, at: now, cost: undefined },
+        {
+          waitedMs: 0,
+          ticket: 0,
+          tokens: { input: { reserved: 0, returned: 0 }, output: { reserved: 0, returned: 0 } },
+          at: now,
+          cost: undefined,
+        },
       );
     },
   };

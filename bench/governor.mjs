@@ -6,7 +6,12 @@
 //   oracle       every attempt paced exactly at the true capacity (where there is one), or sent
 //                the moment the acceleration limit admits it (knowing the limit exactly)
 // Scenarios: 2x overload, a 529 episode, an acceleration-limit cold start, a capacity drop
-// mid-run, a spend limit. Writes results/governor.{json,md,svg}.
+// mid-run, a spend limit, 529 sweeps, overloads that do and do not respond to load; and, with the
+// limits kept as the API keeps them (per model group and token kind), open-loop traffic classes
+// against the SDK alone and an oracle that knows every limit (strategies/limits-oracle.mjs): two
+// models' groups, one under its limit and one over; an output limit bound by max_tokens
+// reservations; an input limit with large requests and a cached prefix; two models of one group.
+// Writes results/governor.{json,md,svg}.
 //   node bench/governor.mjs [--seconds 20] [--short] [--no-write]
 //   node bench/governor.mjs --rejudge   (the committed figures, judged by the targets as they are now)
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,7 +23,8 @@ import { parseArgs } from 'node:util';
 import { claudeMiddleware } from '../dist/esm/index.mjs';
 import { startSimulator } from '../dist/esm/simulator.mjs';
 import { awsAdaptiveMiddleware } from './strategies/aws-adaptive.mjs';
-import { Pacer } from './strategies/pacer.mjs';
+import { limitsOracleMiddleware } from './strategies/limits-oracle.mjs';
+import { Pacer, sleep } from './strategies/pacer.mjs';
 import { rampOracleMiddleware } from './strategies/ramp-oracle.mjs';
 
 const require = createRequire(import.meta.url);
@@ -39,7 +45,8 @@ const EPISODE_MS = values.short ? 500 : 5000;
 /** Calls still unfinished this long after the run are counted as failed (and abandoned). */
 const GRACE_MS = values.short ? 3000 : 30_000;
 const HIGH = { requestsPerMinute: 1e7, inputTokensPerMinute: 1e10, outputTokensPerMinute: 1e10 };
-const params = { model: 'claude-sonnet-5-5', max_tokens: 32, messages: [{ role: 'user', content: 'bench' }] };
+const MODEL = 'claude-sonnet-5-5';
+const params = { model: MODEL, max_tokens: 32, messages: [{ role: 'user', content: 'bench' }] };
 
 const scenarios = [
   {
@@ -310,6 +317,194 @@ function recovery(scenario, goodPerSecond) {
   return null;
 }
 
+// ---- Limits kept per model group and token kind (the API's shape): open-loop traffic classes ----
+
+/** A prompt of about `tokens` input tokens (the simulator counts four characters a token). */
+const text = (tokens, seed = 0) => `${String(seed)} ${'w'.repeat(Math.max(0, tokens * 4 - 12))}`;
+/** A system prompt of about `tokens` tokens marked for the prompt cache (the same every call). */
+const cachedSystem = (tokens) => [
+  { type: 'text', text: text(tokens, 'cached'), cache_control: { type: 'ephemeral' } },
+];
+
+const LIMITED = values.short ? 1500 : 30_000;
+const classScenarios = [
+  {
+    // Haiku well under its group's limit beside Opus far over its own: only Opus may wait.
+    name: 'mixed models',
+    runMs: LIMITED,
+    sim: {
+      limits: { ...HIGH, burstSeconds: 2 },
+      limitShape: {
+        groups: { 'haiku-4.5': { requestsPerMinute: 1200 }, 'opus-4': { requestsPerMinute: 120 } },
+      },
+      latency: { responseMs: 50 },
+    },
+    classes: [
+      { label: 'haiku (10/s of 20/s)', perSecond: 10, body: (i) => ask('claude-haiku-4-5', 32, text(20, i)) },
+      { label: 'opus (5/s of 2/s)', perSecond: 5, body: (i) => ask('claude-opus-4-5', 32, text(20, i)) },
+    ],
+  },
+  {
+    // max_tokens 4,000 reserved at the start, replies of 8-64 tokens: the output limit binds on reservations.
+    name: 'OTPM-bound',
+    runMs: LIMITED,
+    sim: {
+      limits: { ...HIGH, outputTokensPerMinute: 12_000, burstSeconds: 60 },
+      latency: { responseMs: 1000 },
+    },
+    classes: [{ label: 'sonnet, max_tokens 4000', workers: 10, body: (i) => ask(MODEL, 4000, text(20, i)) }],
+  },
+  {
+    // 90% small and 10% large requests behind a 4,000-token cached prefix, offered at 1.5x the input limit.
+    name: 'ITPM-bound',
+    // Twice as long: an 8,000-token request is 8 s of the limit, so 30 s is few of them.
+    runMs: 2 * LIMITED,
+    itpm: 1000,
+    itpmBurst: 10_000,
+    sim: {
+      limits: { ...HIGH, inputTokensPerMinute: 60_000, burstSeconds: 10 },
+      latency: { responseMs: 50 },
+    },
+    classes: [
+      {
+        label: '90% ~400 / 10% ~8,000 tokens + 4,000 cached',
+        perSecond: 1.3,
+        body: (i) => ({
+          ...ask(MODEL, 64, text(i % 10 === 9 ? 8000 : 400, i)),
+          system: cachedSystem(4000),
+        }),
+      },
+    ],
+  },
+  {
+    // Two models of one group (Sonnet 4.x), together at 2x the group's limit.
+    name: 'one group, two models',
+    runMs: LIMITED,
+    capacityPerSecond: 10,
+    sim: {
+      limits: { ...HIGH, burstSeconds: 1 },
+      limitShape: { groups: { 'sonnet-4': { requestsPerMinute: 600 } } },
+      latency: { responseMs: 50 },
+    },
+    classes: [
+      { label: 'sonnet 4.5 (10/s)', perSecond: 10, body: (i) => ask('claude-sonnet-4-5', 32, text(20, i)) },
+      { label: 'sonnet 4 (10/s)', perSecond: 10, body: (i) => ask('claude-sonnet-4-0', 32, text(20, i)) },
+    ],
+  },
+];
+
+function ask(model, maxTokens, content) {
+  return { model, max_tokens: maxTokens, messages: [{ role: 'user', content }] };
+}
+
+async function runClasses(scenario, name) {
+  const D2 = scenario.runMs;
+  const options =
+    name === 'oracle'
+      ? { middleware: [limitsOracleMiddleware(scenario.sim)] }
+      : name === 'claude-otel'
+        ? { middleware: [claudeMiddleware({ metrics: { registry: new Registry() } })] }
+        : {};
+  const sim = await startSimulator({ logSize: 2_000_000, seed: 7, ...scenario.sim });
+  const client = new Anthropic({
+    baseURL: sim.url,
+    apiKey: `bench-${name}-${scenario.name}`,
+    logLevel: 'off',
+    maxRetries: 2,
+    ...options,
+  });
+  sim.reset();
+  const startedAt = performance.now();
+  const calls = [];
+  let timer;
+  const deadline = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('unfinished'), D2 + GRACE_MS);
+  });
+  const one = async (cls, i) => {
+    const t0 = performance.now() - startedAt;
+    const outcome = await Promise.race([
+      client.messages.create(cls.body(i)).then(
+        (message) => message,
+        () => 'failed',
+      ),
+      deadline,
+    ]);
+    const ok = typeof outcome === 'object';
+    calls.push({
+      label: cls.label,
+      start: t0,
+      end: performance.now() - startedAt,
+      ok,
+      unfinished: outcome === 'unfinished',
+      counted: ok ? outcome.usage.input_tokens + (outcome.usage.cache_creation_input_tokens ?? 0) : 0,
+    });
+  };
+  const jobs = [];
+  for (const cls of scenario.classes) {
+    if (cls.workers) {
+      for (let w = 0; w < cls.workers; w++)
+        jobs.push(
+          (async () => {
+            for (let i = w; performance.now() - startedAt < D2; i += cls.workers) {
+              await one(cls, i);
+              if (calls.at(-1)?.unfinished) return;
+            }
+          })(),
+        );
+    } else {
+      // Open loop: arrivals at a fixed rate, whatever happens to the calls before them.
+      jobs.push(
+        (async () => {
+          const gap = 1000 / cls.perSecond;
+          const running = [];
+          for (let i = 0; i * gap < D2; i++) {
+            const wait = startedAt + i * gap - performance.now();
+            if (wait > 0) await sleep(wait);
+            running.push(one(cls, i));
+          }
+          await Promise.all(running);
+        })(),
+      );
+    }
+  }
+  await Promise.all(jobs);
+  clearTimeout(timer);
+  const attempts = sim.attempts();
+  await sim.close();
+  const inRun = (c) => c.ok && c.end <= D2;
+  const byClass = scenario.classes.map((cls) => {
+    const mine = calls.filter((c) => c.label === cls.label);
+    const latencies = mine.map((c) => c.end - c.start);
+    return {
+      label: cls.label,
+      calls: mine.length,
+      succeededCalls: mine.filter(inRun).length,
+      // Errors the caller got; calls still waiting when the run's grace ran out are counted apart.
+      failedCalls: mine.filter((c) => !c.ok && !c.unfinished).length,
+      unfinishedCalls: mine.filter((c) => c.unfinished).length,
+      latencyP50Ms: round(pctl(latencies, 0.5), 0),
+      latencyP99Ms: round(pctl(latencies, 0.99), 0),
+    };
+  });
+  const rejected = attempts.filter((a) => a.status === 429 || a.status === 529).length;
+  return {
+    strategy: name,
+    calls: calls.length,
+    succeededCalls: calls.filter(inRun).length,
+    failedCalls: calls.filter((c) => !c.ok && !c.unfinished).length,
+    unfinishedCalls: calls.filter((c) => c.unfinished).length,
+    attempts: attempts.length,
+    rejectedShare: round(rejected / Math.max(1, attempts.length)),
+    // Sustained: what the run served less what the bucket held at its start (a full burst).
+    inputTokensPerSecond: round(
+      (calls.filter(inRun).reduce((sum, c) => sum + c.counted, 0) - (scenario.itpmBurst ?? 0)) / (D2 / 1000),
+      1,
+    ),
+    goodputPerSecond: round(calls.filter(inRun).length / (D2 / 1000), 2),
+    classes: byClass,
+  };
+}
+
 // --rejudge: the committed run's figures judged again by the targets as they are now (no new run).
 const committed = values.rejudge
   ? JSON.parse(readFileSync(join(here, 'results', 'governor.json'), 'utf8'))
@@ -326,9 +521,24 @@ for (const scenario of scenarios.filter(
   }
   results.push(row);
 }
+const classResults = committed ? (committed.classResults ?? []) : [];
+for (const scenario of classScenarios.filter(
+  (s) => !committed && (!values.only || s.name.startsWith(values.only)),
+)) {
+  const row = { scenario: scenario.name, strategies: [] };
+  for (const name of ['sdk', 'claude-otel', 'oracle']) {
+    process.stderr.write(`${scenario.name}: ${name}\n`);
+    row.strategies.push(await runClasses(scenario, name));
+  }
+  classResults.push(row);
+}
 
 // Targets are judged on full runs only: a short run is all cold start.
-const targets = values.only || values.short ? [] : checkTargets(results);
+const targets = values.short
+  ? []
+  : values.only
+    ? classTargets()
+    : [...checkTargets(results), ...classTargets()];
 const report = committed
   ? { ...committed, targets, judged: new Date().toISOString() }
   : {
@@ -337,6 +547,7 @@ const report = committed
       runMs: D,
       short: values.short,
       results,
+      classResults,
       targets,
     };
 const md = markdown(report);
@@ -348,6 +559,124 @@ if (!values['no-write']) {
 }
 // Abandoned calls (a strategy that sleeps for minutes) must not keep the run alive.
 process.exit(report.targets.every((t) => t.pass) ? 0 : 1);
+
+function classTargets() {
+  const get = (scenario, strategy) =>
+    classResults.find((r) => r.scenario === scenario)?.strategies.find((s) => s.strategy === strategy);
+  const check = (name, value, pass) => ({ target: name, value, pass });
+  const out = [];
+  const mixed = (s) => get('mixed models', s);
+  if (mixed('sdk') && mixed('claude-otel') && mixed('oracle')) {
+    const [sdkUnder] = mixed('sdk').classes;
+    const [govUnder, govOver] = mixed('claude-otel').classes;
+    const oracleOver = mixed('oracle').classes[1];
+    out.push(
+      check(
+        'mixed models: the under-limit model gets >= 0.97x the successful calls of SDK alone',
+        `${govUnder.succeededCalls} vs ${sdkUnder.succeededCalls}`,
+        govUnder.succeededCalls >= 0.97 * sdkUnder.succeededCalls,
+      ),
+      check(
+        'mixed models: the under-limit model p99 <= 1.2x SDK alone',
+        `${govUnder.latencyP99Ms} vs ${sdkUnder.latencyP99Ms} ms`,
+        govUnder.latencyP99Ms <= 1.2 * sdkUnder.latencyP99Ms,
+      ),
+      check(
+        'mixed models: the over-limit model, no failed calls',
+        govOver.failedCalls,
+        govOver.failedCalls === 0,
+      ),
+      check(
+        'mixed models: the over-limit model gets >= 0.95x the oracle successful calls',
+        `${govOver.succeededCalls} vs ${oracleOver.succeededCalls}`,
+        govOver.succeededCalls >= 0.95 * oracleOver.succeededCalls,
+      ),
+    );
+  }
+  const otpm = (s) => get('OTPM-bound', s);
+  if (otpm('claude-otel') && otpm('oracle'))
+    out.push(
+      check(
+        'OTPM-bound: >= 0.9x the oracle successful calls',
+        `${otpm('claude-otel').succeededCalls} vs ${otpm('oracle').succeededCalls}`,
+        otpm('claude-otel').succeededCalls >= 0.9 * otpm('oracle').succeededCalls,
+      ),
+      check(
+        'OTPM-bound: no failed calls',
+        otpm('claude-otel').failedCalls,
+        otpm('claude-otel').failedCalls === 0,
+      ),
+    );
+  const itpm = (s) => get('ITPM-bound', s);
+  if (itpm('sdk') && itpm('claude-otel')) {
+    const gov = itpm('claude-otel');
+    const limit = classScenarios.find((s) => s.name === 'ITPM-bound').itpm;
+    out.push(
+      check(
+        'ITPM-bound: failed calls <= SDK alone',
+        `${gov.failedCalls} vs ${itpm('sdk').failedCalls}`,
+        gov.failedCalls <= itpm('sdk').failedCalls,
+      ),
+      check('ITPM-bound: 429 share <= 1%', gov.rejectedShare, gov.rejectedShare <= 0.01),
+      check(
+        'ITPM-bound: input tokens/s >= 0.97x the limit',
+        `${gov.inputTokensPerSecond} vs ${limit}`,
+        gov.inputTokensPerSecond >= 0.97 * limit,
+      ),
+      // Proposed in its place: an 8,000-token request is 8 s of the limit, and the tokens a large
+      // request has waited for when the run ends are spent by no strategy (the oracle's too).
+      ...(itpm('oracle')
+        ? [
+            check(
+              'ITPM-bound: input tokens/s >= 0.97x the oracle (proposed)',
+              `${gov.inputTokensPerSecond} vs ${itpm('oracle').inputTokensPerSecond}`,
+              gov.inputTokensPerSecond >= 0.97 * itpm('oracle').inputTokensPerSecond,
+            ),
+          ]
+        : []),
+    );
+  }
+  const group = get('one group, two models', 'claude-otel');
+  if (group) {
+    const capacity = classScenarios.find((s) => s.name === 'one group, two models').capacityPerSecond;
+    out.push(
+      check('one group, two models at 2x: 429 share <= 1%', group.rejectedShare, group.rejectedShare <= 0.01),
+      check(
+        'one group, two models at 2x: goodput >= 0.95 of the group capacity',
+        `${group.goodputPerSecond} vs ${capacity}/s`,
+        group.goodputPerSecond >= 0.95 * capacity,
+      ),
+    );
+  }
+  return out;
+}
+
+function classMarkdown(rows) {
+  const lines = [];
+  for (const row of rows) {
+    lines.push(`## ${row.scenario} (limits per model group and token kind)`, '');
+    lines.push(
+      '| strategy | class | successful calls | failed calls | unfinished | p50 ms | p99 ms |',
+      '|---|---|---:|---:|---:|---:|---:|',
+    );
+    for (const s of row.strategies)
+      for (const c of s.classes)
+        lines.push(
+          `| ${s.strategy === 'claude-otel' ? '**claude-otel**' : s.strategy} | ${c.label} | ${c.succeededCalls} | ${c.failedCalls} | ${c.unfinishedCalls} | ${c.latencyP50Ms} | ${c.latencyP99Ms} |`,
+        );
+    lines.push(
+      '',
+      '| strategy | 429 and 529 share of attempts | attempts | goodput/s | counted input tokens/s (less the first burst) |',
+      '|---|---:|---:|---:|---:|',
+    );
+    for (const s of row.strategies)
+      lines.push(
+        `| ${s.strategy === 'claude-otel' ? '**claude-otel**' : s.strategy} | ${(s.rejectedShare * 100).toFixed(1)}% | ${s.attempts} | ${s.goodputPerSecond} | ${s.inputTokensPerSecond} |`,
+      );
+    lines.push('');
+  }
+  return lines.join('\n');
+}
 
 function find(scenario, strategy) {
   return results.find((r) => r.scenario === scenario)?.strategies.find((s) => s.strategy === strategy);
@@ -502,6 +831,7 @@ function markdown(report) {
     }
     lines.push('');
   }
+  lines.push(classMarkdown(report.classResults ?? []));
   lines.push('## Targets (claude-otel)', '');
   if (report.judged)
     lines.push(

@@ -38,7 +38,8 @@ export function limitsOracleMiddleware(simOptions) {
         const now = performance.now();
         const hit = book.check(limitedAt(now), now);
         if (!hit) return book.take(limitedAt(now), now);
-        await sleep(Math.max(1, hit.waitMs + 1));
+        // Replies give back output while it waits: look again soon.
+        await sleep(Math.min(20, Math.max(1, hit.waitMs + 1)));
       }
     });
     lines.set(

@@ -100,6 +100,8 @@ interface CallState {
   lastEnd: number;
   /** Its error type, once classified: what a retry is a retry of. */
   lastErrorType?: string;
+  /** A token-limit 429 of the call was sent back to the governor's gate at once (once per call). */
+  retriedAtGate?: boolean;
 }
 
 /** Distinct request URLs whose attributes are kept; batch and file URLs carry ids, so it must stay bounded. */
@@ -173,6 +175,17 @@ function errorResponse(status: number, type: string, headers: Headers): Response
     error: { type, message: `${type} before any content of the stream` },
   });
   return new Response(body, { status, headers: copied });
+}
+
+/** The same response with `retry-after-ms: 1`: the SDK retries at once (and the retry waits at the governor's gate). */
+function retryAtOnce(response: Response): Response {
+  try {
+    const headers = new Headers(response.headers);
+    headers.set('retry-after-ms', '1');
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  } catch {
+    return response;
+  }
 }
 
 /** The same response (status, headers, unread body) with `x-should-retry: false`: the SDK stops retrying. */
@@ -290,7 +303,27 @@ export class Attempt {
     } catch {
       this.guard(() => this.finish({ failed: true, errorType: String(response.status) }));
     }
-    return this.facts.veto ? withoutRetry(response) : response;
+    if (this.facts.veto) return withoutRetry(response);
+    return this.retriesAtGate() ? retryAtOnce(response) : response;
+  }
+
+  /**
+   * A 429 from a token limit advises a wait from the refill alone, while replies in flight give
+   * tokens back sooner: the retry then waits at the governor's gate, which knows when it fits,
+   * instead of sleeping the whole retry-after. Once per call, so a wrong model costs at most one
+   * of the SDK's retries.
+   */
+  private retriesAtGate(): boolean {
+    try {
+      const governed = this.governed;
+      const state = callState(this.call);
+      if (!governed || !state || state.retriedAtGate) return false;
+      if (!governed.governor.waitsAtGate(this.facts, governed.admission)) return false;
+      state.retriedAtGate = true;
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 import { GovernorRejectedError } from './errors';
 import { type Admission, Gate, type Pacer } from './gate';
 
-const NO_TOKENS = { input: 0, output: 0 };
+const NO_TOKENS = { input: { reserved: 0, returned: 0 }, output: { reserved: 0, returned: 0 } };
 
 /** A pacer that lets `open` attempts go, then holds the rest until more are opened. */
 function countingPacer() {

@@ -1,6 +1,7 @@
 import { timerDelayMs } from '../timers';
 import { abortError, GovernorRejectedError } from './errors';
 import type { TokenCost } from './request-cost';
+import type { TokenTickets } from './token-budget';
 
 /** What decides when the next attempt may go. */
 export interface Pacer {
@@ -13,7 +14,7 @@ export interface Pacer {
 /** An attempt's place in the order of sends: attempts, and tokens reserved, counted up to it. */
 export interface Tickets {
   ticket: number;
-  tokens: { input: number; output: number };
+  tokens: TokenTickets;
 }
 
 /** An attempt let through: how long it waited, its place in the order of sends, and what it reserved. */
@@ -23,6 +24,9 @@ export interface Admission extends Tickets {
   at: number;
   cost: TokenCost | undefined;
 }
+
+/** How many waiters behind the head are looked at for one that fits. */
+const BYPASS_SCAN = 32;
 
 interface Waiter {
   resolve: (admission: Admission) => void;
@@ -54,6 +58,8 @@ export class Gate {
     private readonly maxQueue: number,
     private readonly maxWaitMs: number,
     private readonly onReject: (reason: 'queue_full' | 'wait_timeout') => void,
+    /** How long a head too large for the token limits lets smaller ones go first. Default: a quarter of `maxWaitMs`, at most 10 s. */
+    private readonly bypassMs = Math.min(10_000, maxWaitMs / 4),
   ) {}
 
   get queued(): number {
@@ -125,7 +131,13 @@ export class Gate {
       const now = this.clock();
       const delay = this.pacer.delayMs(now, waiter.cost);
       if (delay > 0) {
-        if (delay !== Number.POSITIVE_INFINITY) this.wakeAt(now + delay);
+        if (delay === Number.POSITIVE_INFINITY) return;
+        // Only its size can hold the head while a later one may go (pause, rate and concurrency
+        // hold all alike): a smaller request that fits the token limits need not wait behind it,
+        // for a while (then the head's turn is kept for it, so it cannot starve).
+        const behind = now - waiter.enqueuedAt < this.bypassMs ? this.admitBehind(now) : delay;
+        if (behind === 0) continue;
+        this.wakeAt(now + Math.min(delay, behind));
         return;
       }
       const { ticket, tokens } = this.pacer.admit(now, waiter.cost);
@@ -133,6 +145,25 @@ export class Gate {
       this.advance();
       waiter.resolve({ waitedMs: now - waiter.enqueuedAt, ticket, tokens, at: now, cost: waiter.cost });
     }
+  }
+
+  /** Admits the first of the next few waiters that may go now (0); else the shortest wait among them. */
+  private admitBehind(now: number): number {
+    let shortest = Number.POSITIVE_INFINITY;
+    const end = Math.min(this.queue.length, this.head + 1 + BYPASS_SCAN);
+    for (let i = this.head + 1; i < end; i++) {
+      const waiter = this.queue[i];
+      if (!waiter || waiter.settled) continue;
+      const delay = this.pacer.delayMs(now, waiter.cost);
+      if (delay === 0) {
+        const { ticket, tokens } = this.pacer.admit(now, waiter.cost);
+        this.settle(waiter);
+        waiter.resolve({ waitedMs: now - waiter.enqueuedAt, ticket, tokens, at: now, cost: waiter.cost });
+        return 0;
+      }
+      shortest = Math.min(shortest, delay);
+    }
+    return shortest;
   }
 
   private leave(waiter: Waiter, error: unknown): void {

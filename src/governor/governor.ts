@@ -156,11 +156,18 @@ export class Governor implements Pacer {
     const limits = facts.rateLimits;
     const input = this.lane.fast ? limits?.fast_input_tokens : limits?.input_tokens;
     const output = this.lane.fast ? limits?.fast_output_tokens : limits?.output_tokens;
-    // A reply's reading counts its own reservation (settled after it); a refused request's does not.
+    // A reply's reading holds its own reservation (settled after it); a refused request's does not.
     const usedTokens = used(facts);
-    if (!usedTokens) this.tokens.settle(admission.cost, usedTokens);
-    this.tokens.read(input, output, admission.tokens, admission.at, usedTokens ? admission.cost : undefined);
-    if (usedTokens) this.tokens.settle(admission.cost, usedTokens);
+    this.tokens.read(
+      input,
+      output,
+      admission.tokens,
+      admission.at,
+      admission.cost,
+      usedTokens !== undefined,
+      facts.durationMs,
+    );
+    this.tokens.settle(admission.cost, usedTokens, admission.tokens, now);
     // A token limit that held less than this request needed: the modelled buckets now hold each
     // request until it fits, so neither a pause nor a rate cut is due (smaller requests may go).
     const tokenLimited = facts.status === 429 && this.tokens.short(admission.cost, input, output);
@@ -224,6 +231,19 @@ export class Governor implements Pacer {
     else if (facts.status !== 429 && this.budget && !this.budget.allows(this.clock())) reason = 'budget';
     if (reason) this.recorder?.vetoed(reason);
     return reason;
+  }
+
+  /**
+   * Whether an ended 429 came from a token limit this governor models (the bucket held less than
+   * the request needed, and the limit is read now): its retry may wait at the gate, which wakes
+   * as replies give tokens back, rather than sleep a retry-after computed from the refill alone.
+   */
+  waitsAtGate(facts: AttemptFacts, admission: Admission): boolean {
+    if (facts.status !== 429 || facts.outcome.retryable === false) return false;
+    const limits = facts.rateLimits;
+    const input = this.lane.fast ? limits?.fast_input_tokens : limits?.input_tokens;
+    const output = this.lane.fast ? limits?.fast_output_tokens : limits?.output_tokens;
+    return this.tokens.short(admission.cost, input, output);
   }
 
   /** What the governor is doing now, for the gauges and the demo. */

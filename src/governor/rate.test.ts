@@ -134,36 +134,76 @@ describe('TokenBudget', () => {
   it('reserves max_tokens when a request goes, and the reply gives back what it did not use', () => {
     const budget = new TokenBudget(0);
     const tickets = budget.take(cost);
-    budget.read(reading(1e6, 1e6), reading(12_000, 8000), tickets, 0, cost);
+    budget.read(reading(1e6, 1e6), reading(12_000, 8000), tickets, 0, cost, true, 0);
     // 8,000 left after the first request's own 4,000: two more fit, the fourth waits for the refill.
     budget.take(cost);
     budget.take(cost);
     expect(budget.waitMs(cost, 0)).toBeCloseTo((4000 * 60_000) / 12_000, 6);
     // The first reply used 100 of its 4,000: 3,900 come back, and the wait is the 100 short.
-    budget.settle(cost, { input: 100, output: 100 });
+    budget.settle(cost, { input: 100, output: 100 }, tickets, 0);
     expect(budget.waitMs(cost, 0)).toBeCloseTo((100 * 60_000) / 12_000, 6);
     expect(budget.waitMs(cost, 500)).toBe(0);
   });
 
-  it('gives back all of a request the API refused, and keeps a share in reserve', () => {
-    const budget = new TokenBudget(0.1);
-    const tickets = budget.take(cost);
-    // Refused: its reservation never reached the API's bucket, so it is given back before the reading.
-    budget.settle(cost, undefined);
-    budget.read(reading(1e6, 1e6), reading(12_000, 12_000), tickets, 0, undefined);
-    // 12,000 held, 1,200 kept in reserve: 4,000 fit twice, not three times.
+  it('counts what replies of attempts in flight gave back after a reading was taken, not after it was read', () => {
+    const budget = new TokenBudget(0);
+    const first = budget.take(cost);
+    const second = budget.take(cost);
+    // The first reply comes back (its 3,900 unused return), then the second's reading, taken
+    // while the first was still in flight: 12,000 - 8,000 = 4,000 then, 7,900 now.
+    budget.read(undefined, reading(12_000, 8000), first, 0, cost, true, 0);
+    budget.settle(cost, { input: 100, output: 100 }, first, 1000);
+    budget.read(undefined, reading(12_000, 4000), second, 0, cost, true, 0);
     budget.take(cost);
+    expect(budget.waitMs(cost, 0)).toBeCloseTo((100 * 60_000) / 12_000, 6);
+  });
+
+  it('counts a reply processed within the round trip after an attempt went as already in its reading', () => {
+    const budget = new TokenBudget(0);
+    const first = budget.take(cost);
+    const second = budget.take(cost);
+    budget.read(undefined, reading(12_000, 8000), first, 0, cost, true, 5);
+    // The first reply was sent before the API took the second's reading (which shows it back),
+    // and processed here 3 ms after the second went: within the 5 ms round trip.
+    budget.settle(cost, { input: 100, output: 100 }, first, 3);
+    budget.read(undefined, reading(12_000, 7900), second, 0, cost, true, 5);
+    // 7,900 held: one more fits, then 3,900 are 100 short (counted twice, 11,800 would let two go).
     expect(budget.waitMs(cost, 0)).toBe(0);
     budget.take(cost);
-    expect(budget.waitMs(cost, 0)).toBeCloseTo((1200 * 60_000) / 12_000, 6);
+    expect(budget.waitMs(cost, 0)).toBeCloseTo((100 * 60_000) / 12_000, 6);
+  });
+
+  it('gives back all of a request the API refused, and keeps a margin on the input estimate', () => {
+    const budget = new TokenBudget(0.1);
+    const big = { input: 4000, output: 1 };
+    const tickets = budget.take(big);
+    // Refused: its reading is of the bucket without it; all of it comes back.
+    budget.read(reading(12_000, 12_000), reading(1e6, 1e6), tickets, 0, big, false, 0);
+    budget.settle(big, undefined, tickets, 0);
+    // 12,000 held; 4,000 needs 4,400 with its 10% margin: it fits twice, then 4,000 are 400 short.
+    budget.take(big);
+    expect(budget.waitMs(big, 0)).toBe(0);
+    budget.take(big);
+    expect(budget.waitMs(big, 0)).toBeCloseTo((400 * 60_000) / 12_000, 6);
+  });
+
+  it('a refusal read after a newer reading gives back nothing that reading did not subtract', () => {
+    const budget = new TokenBudget(0);
+    // Ten go at once; the tenth is refused with 0 left, then the fourth to ninth are refused too:
+    // the bucket held three (12,000), and the tenth's reading already shows them all gone.
+    const tickets = Array.from({ length: 10 }, () => budget.take(cost));
+    budget.read(undefined, reading(12_000, 0), tickets[9], 0, cost, false, 0);
+    budget.settle(cost, undefined, tickets[9], 0);
+    for (const t of tickets.slice(3, 9)) budget.settle(cost, undefined, t, 0);
+    expect(budget.waitMs(cost, 0)).toBeCloseTo(20_000, 6);
   });
 
   it('reads only the newest response: a late answer from an older attempt changes nothing', () => {
     const budget = new TokenBudget(0);
     const first = budget.take(cost);
     const second = budget.take(cost);
-    budget.read(undefined, reading(12_000, 4000), second, 0, cost);
-    budget.read(undefined, reading(12_000, 8000), first, 0, cost);
+    budget.read(undefined, reading(12_000, 4000), second, 0, cost, true, 0);
+    budget.read(undefined, reading(12_000, 8000), first, 0, cost, true, 0);
     expect(budget.waitMs(cost, 0)).toBe(0);
     budget.take(cost);
     expect(budget.waitMs(cost, 0)).toBeCloseTo(20_000, 6);

@@ -23,12 +23,18 @@ describe('npm run bench:governor, short mode', () => {
       'load-independent errors',
       'load-driven overload',
       'shared overload, free rejections',
+      'mixed models',
+      'OTPM-bound',
+      'ITPM-bound',
+      'one group, two models',
     ]) {
       expect(done.stdout).toContain(`## ${scenario} (`);
     }
+    // One row per scenario, and for the limits kept per group one per traffic class (6) and one
+    // summary per scenario (4).
     const ours = done.stdout.split('\n').filter((line) => line.startsWith('| **claude-otel**'));
-    expect(ours).toHaveLength(9);
-  }, 180_000);
+    expect(ours).toHaveLength(9 + 6 + 4);
+  }, 300_000);
 
   it('10,000 queued calls: heap and per-call cost are measured', async () => {
     const done = await run('node', ['--expose-gc', join(root, 'bench', 'governor-scale.mjs'), '--no-write'], {

@@ -68,9 +68,10 @@ describe('limit groups', () => {
       call(client, 'claude-opus-4-5', fast),
       call(client, 'claude-opus-4-5', fast),
     ]);
-    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
-    expect(refused?.reason).toBeInstanceOf(Anthropic.RateLimitError);
-    const headers = (refused?.reason as InstanceType<typeof Anthropic.RateLimitError>).headers;
+    const refused = results.find((r) => r.status === 'rejected');
+    if (refused?.status !== 'rejected') throw new Error('no fast request was refused');
+    expect(refused.reason).toBeInstanceOf(Anthropic.RateLimitError);
+    const headers = (refused.reason as InstanceType<typeof Anthropic.RateLimitError>).headers;
     expect(Number(headers?.get('anthropic-fast-output-tokens-remaining'))).toBeLessThan(550);
     await call(client, 'claude-opus-4-5');
     expect(after429(sim, 'claude-opus-4-5').at(-1)).toBeLessThan(200);
