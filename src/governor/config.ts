@@ -12,7 +12,7 @@ export interface GovernorConfig {
   /** Random extra wait (uniform, 0 to this) added to a pause on `retry-after`, so senders do not return in step, ms. Default 250. */
   pauseJitterMs?: number;
   /**
-   * Until the limit domain's first response arrives (nothing is known of its limits yet), attempts
+   * Until the limit group's first response arrives (nothing is known of its limits yet), attempts
    * go at most this fast, requests/s, so a cold burst cannot overrun a bucket nobody has read.
    * `Infinity` turns it off. Default 50.
    */
@@ -58,7 +58,7 @@ export interface GovernorConfig {
   /** How often the control loop reads the signals, ms. Default 1000. */
   controlIntervalMs?: number;
   /**
-   * Fleet mode: every process of the service shares one governor per limit domain through Redis
+   * Fleet mode: every process of the service shares one governor per limit group through Redis
    * (one retry-after pauses them all; one rate for all of them). See `FleetOptions`. Default: off.
    */
   fleet?: FleetOptions | false;

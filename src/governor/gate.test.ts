@@ -155,3 +155,73 @@ describe('Gate timers', () => {
     expect(warnings).toEqual([]);
   });
 });
+
+describe('Gate, requests of different sizes', () => {
+  /** A pacer with a token budget: a request goes when the budget holds its input. */
+  function budgetPacer(budget: number) {
+    const pacer = {
+      budget,
+      admitted: [] as number[],
+      delayMs: (_now: number, cost: { input: number; output: number } | undefined) =>
+        (cost?.input ?? 0) <= pacer.budget ? 0 : 1000,
+      admit: (_now: number, cost: { input: number; output: number } | undefined) => {
+        pacer.budget -= cost?.input ?? 0;
+        pacer.admitted.push(cost?.input ?? 0);
+        return { ticket: pacer.admitted.length, tokens: NO_TOKENS };
+      },
+    };
+    return pacer;
+  }
+  const cost = (input: number) => ({ input, output: 0 });
+
+  it('lets a smaller request that fits go ahead of a larger one at the head, for a while', async () => {
+    let now = 0;
+    const pacer = budgetPacer(100);
+    const gate = new Gate(
+      pacer,
+      () => now,
+      10,
+      60_000,
+      () => undefined,
+      10_000,
+    );
+    const big = gate.enter(undefined, cost(500)) as Promise<Admission>;
+    const small = gate.enter(undefined, cost(50));
+    await small;
+    expect(pacer.admitted).toEqual([50]);
+    // Past the bypass window the head keeps its turn: a small one waits behind it.
+    now = 10_000;
+    const later = gate.enter(undefined, cost(10)) as Promise<Admission>;
+    gate.pump();
+    expect(pacer.admitted).toEqual([50]);
+    pacer.budget = 1000;
+    gate.pump();
+    await Promise.all([big, later]);
+    expect(pacer.admitted).toEqual([50, 500, 10]);
+    gate.close();
+  });
+
+  it('lets nobody ahead while what holds the head holds everyone (a pause, the rate)', async () => {
+    let paused = true;
+    const pacer = budgetPacer(100);
+    const inner = pacer.delayMs;
+    pacer.delayMs = (now, c) => (paused ? 1000 : inner(now, c));
+    const gate = new Gate(
+      pacer,
+      () => 0,
+      10,
+      60_000,
+      () => undefined,
+      10_000,
+    );
+    const big = gate.enter(undefined, cost(50)) as Promise<Admission>;
+    const small = gate.enter(undefined, cost(10)) as Promise<Admission>;
+    gate.pump();
+    expect(pacer.admitted).toEqual([]);
+    paused = false;
+    gate.pump();
+    await Promise.all([big, small]);
+    expect(pacer.admitted).toEqual([50, 10]);
+    gate.close();
+  });
+});

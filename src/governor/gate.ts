@@ -132,10 +132,14 @@ export class Gate {
       const delay = this.pacer.delayMs(now, waiter.cost);
       if (delay > 0) {
         if (delay === Number.POSITIVE_INFINITY) return;
-        // Only its size can hold the head while a later one may go (pause, rate and concurrency
-        // hold all alike): a smaller request that fits the token limits need not wait behind it,
-        // for a while (then the head's turn is kept for it, so it cannot starve).
-        const behind = now - waiter.enqueuedAt < this.bypassMs ? this.admitBehind(now) : delay;
+        // When only its size holds the head (a request of no cost could go: no pause, rate or
+        // concurrency limit, which hold all alike), a smaller request that fits the token limits
+        // need not wait behind it, for a while (then the head's turn is kept, so it cannot starve).
+        const sizeHolds =
+          waiter.cost !== undefined &&
+          now - waiter.enqueuedAt < this.bypassMs &&
+          this.pacer.delayMs(now, undefined) === 0;
+        const behind = sizeHolds ? this.admitBehind(now) : delay;
         if (behind === 0) continue;
         this.wakeAt(now + Math.min(delay, behind));
         return;

@@ -275,7 +275,7 @@ export class Governor implements Pacer {
   }
 
   /**
-   * Holds every sender of the domain for `advisedMs` and a jitter in proportion (a 1 ms
+   * Holds every sender of the limit for `advisedMs` and a jitter in proportion (a 1 ms
    * retry-after is not a reason to hold every sender 250 ms); after an acceleration limit none:
    * the ramp limiter spreads the sends that follow, one by one.
    */

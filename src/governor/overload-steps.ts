@@ -2,7 +2,7 @@ import type { ConcurrencyLimit } from './concurrency';
 import { CubicRate } from './cubic-rate';
 import { LoadResponse } from './load-response';
 
-/** No step in a domain's first 5 s (one judging window): a start-up burst is no steady state. */
+/** No step in a group's first 5 s (one judging window): a start-up burst is no steady state. */
 const WARMUP_MS = 5000;
 /** No step before the 529s have gone on this long: a step and its trial start from their own regime. */
 const SUSTAIN_MS = 2000;

@@ -2,7 +2,7 @@ import { SendRate } from './send-rate';
 import { TokenBucket } from './token-bucket';
 
 /**
- * What paces the sends of a limit domain: this process's token bucket, or the fleet's in Redis.
+ * What paces the sends of a limit group: this process's token bucket, or the fleet's in Redis.
  * The governor decides the rate; the pace hands out the sends and counts them.
  */
 export interface Pace {

@@ -12,7 +12,7 @@ export interface RedisClient {
   readonly status: string;
 }
 
-/** Fleet mode: every process of a service shares one governor per limit domain through Redis. */
+/** Fleet mode: every process of a service shares one governor per limit group through Redis. */
 export interface FleetOptions {
   /**
    * An ioredis `Redis` client (to Redis or Valkey; a `Cluster` is not supported yet) or a `redis://` / `rediss://`
