@@ -177,27 +177,22 @@ function errorResponse(status: number, type: string, headers: Headers): Response
   return new Response(body, { status, headers: copied });
 }
 
-/** The same response with `retry-after-ms: 1`: the SDK retries at once (and the retry waits at the governor's gate). */
-function retryAtOnce(response: Response): Response {
+/**
+ * The same response (status, headers, unread body) with one header set: `x-should-retry: false`
+ * stops the SDK retrying; `retry-after-ms: 1` has it retry at once (the retry waits at the gate).
+ */
+function withHeader(response: Response, name: string, value: string): Response {
   try {
     const headers = new Headers(response.headers);
-    headers.set('retry-after-ms', '1');
+    headers.set(name, value);
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   } catch {
     return response;
   }
 }
 
-/** The same response (status, headers, unread body) with `x-should-retry: false`: the SDK stops retrying. */
-function withoutRetry(response: Response): Response {
-  try {
-    const headers = new Headers(response.headers);
-    headers.set('x-should-retry', 'false');
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
-  } catch {
-    return response;
-  }
-}
+const withoutRetry = (response: Response) => withHeader(response, 'x-should-retry', 'false');
+const retryAtOnce = (response: Response) => withHeader(response, 'retry-after-ms', '1');
 
 /** One HTTP attempt, from the gate to the end of its body. Never throws into the SDK. */
 export class Attempt {

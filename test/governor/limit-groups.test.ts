@@ -82,6 +82,27 @@ describe('limit groups', () => {
     expect(await sumBy(registry, 'anthropic_governor_pauses_total', 'x')).toEqual({ '': 0 });
   });
 
+  it("a token limit's 429 is retried from the gate when the tokens are back, not after its retry-after", async () => {
+    // 600 output tokens a minute: 500 reserved by one request leave too few for a second one,
+    // and the API's retry-after for it (the refill alone: ~40 s) is far longer than the first
+    // request takes to give back what it did not use (~300 ms).
+    const sim = await simulator({
+      limits: { ...HIGH, outputTokensPerMinute: 600, burstSeconds: 60 },
+      latency: { responseMs: 300 },
+    });
+    const middleware = [claudeMiddleware({ metrics: { registry: freshRegistry() } })];
+    const client = clientFor(sim, { middleware, maxRetries: 2 });
+    const started = performance.now();
+    await Promise.all([
+      call(client, 'claude-sonnet-4-5', { max_tokens: 500 }),
+      call(client, 'claude-sonnet-4-5', { max_tokens: 500 }),
+    ]);
+    expect(performance.now() - started).toBeLessThan(5000);
+    const attempts = sim.attempts();
+    expect(attempts.map((a) => a.status).sort()).toEqual([200, 200, 429]);
+    expect(attempts.find((a) => a.status === 429)?.retryAfterSeconds).toBeGreaterThan(30);
+  });
+
   it.each([
     ['shares one pace', 'org-sim', true],
     ['of another organization goes on', 'org-other', false],
