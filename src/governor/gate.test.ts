@@ -201,6 +201,30 @@ describe('Gate, requests of different sizes', () => {
     gate.close();
   });
 
+  it('lets no request of about the head size ahead of it (that only swaps the two)', async () => {
+    // Measured: an 8,000-token request priced 3 tokens under the head passed it, and the head
+    // then waited out the whole bypass window (34 s against 5 s).
+    const pacer = budgetPacer(120);
+    const gate = new Gate(
+      pacer,
+      () => 0,
+      10,
+      60_000,
+      () => undefined,
+      10_000,
+    );
+    const head = gate.enter(undefined, cost(130)) as Promise<Admission>;
+    const alike = gate.enter(undefined, cost(110)) as Promise<Admission>;
+    const half = gate.enter(undefined, cost(65)) as Promise<Admission>;
+    await half;
+    expect(pacer.admitted).toEqual([65]);
+    pacer.budget = 1000;
+    gate.pump();
+    await Promise.all([head, alike]);
+    expect(pacer.admitted).toEqual([65, 130, 110]);
+    gate.close();
+  });
+
   it('lets nobody ahead while what holds the head holds everyone (a pause, the rate)', async () => {
     let paused = true;
     const pacer = budgetPacer(100);

@@ -58,8 +58,11 @@ export class Gate {
     private readonly maxQueue: number,
     private readonly maxWaitMs: number,
     private readonly onReject: (reason: 'queue_full' | 'wait_timeout') => void,
-    /** How long a head too large for the token limits lets smaller ones go first. Default: a quarter of `maxWaitMs`, at most 10 s. */
-    private readonly bypassMs = Math.min(10_000, maxWaitMs / 4),
+    /**
+     * How long a head too large for the token limits lets smaller ones go first. Default: half of
+     * `maxWaitMs` (the other half is its own turn, so the bypass never times it out).
+     */
+    private readonly bypassMs = maxWaitMs / 2,
   ) {}
 
   get queued(): number {
@@ -139,7 +142,7 @@ export class Gate {
           waiter.cost !== undefined &&
           now - waiter.enqueuedAt < this.bypassMs &&
           this.pacer.delayMs(now, undefined) === 0;
-        const behind = sizeHolds ? this.admitBehind(now) : delay;
+        const behind = sizeHolds && waiter.cost ? this.admitBehind(now, waiter.cost) : delay;
         if (behind === 0) continue;
         this.wakeAt(now + Math.min(delay, behind));
         return;
@@ -151,13 +154,19 @@ export class Gate {
     }
   }
 
-  /** Admits the first of the next few waiters that may go now (0); else the shortest wait among them. */
-  private admitBehind(now: number): number {
+  /**
+   * Admits the first of the next few waiters, at most half the head's size, that may go now (0);
+   * else the shortest wait among them. (A request about the head's size goes in its turn: passing
+   * the head would only swap the two.)
+   */
+  private admitBehind(now: number, head: TokenCost): number {
     let shortest = Number.POSITIVE_INFINITY;
     const end = Math.min(this.queue.length, this.head + 1 + BYPASS_SCAN);
+    const most = (head.input + head.output) / 2;
     for (let i = this.head + 1; i < end; i++) {
       const waiter = this.queue[i];
       if (!waiter || waiter.settled) continue;
+      if (waiter.cost && waiter.cost.input + waiter.cost.output > most) continue;
       const delay = this.pacer.delayMs(now, waiter.cost);
       if (delay === 0) {
         const { ticket, tokens } = this.pacer.admit(now, waiter.cost);
