@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { AttemptFacts } from './facts/attempt-facts';
-import { modelGroupOf } from './facts/model-groups';
 import type { RequestFacts } from './facts/request-facts';
 import type { ResolvedGovernorConfig } from './governor/config';
 import { fleetLinkFor } from './governor/fleet/fleets';
@@ -19,8 +18,6 @@ import { MetricsSignalSource } from './metrics/signal-source';
  * response, its governors are the key's own. A request selects its governor once, here.
  */
 
-/** Input tokens past which a standard-speed request counts against the long-context limits. */
-export const LONG_CONTEXT_TOKENS = 200_000;
 /** Governors kept at once; past it, idle ones (nothing queued or in flight) are closed, oldest use first. */
 export const MAX_GOVERNORS = 256;
 /** Credentials remembered (with their organization); past it they are learned again. */
@@ -38,6 +35,7 @@ interface Lane {
   governor: Governor;
   config: ResolvedGovernorConfig;
   usedAt: number;
+  unwatch: (() => void) | undefined;
 }
 
 /** What a credential is known as: its organization once a response named it, else a one-way id of the key. */
@@ -87,15 +85,14 @@ export function selectGovernor(
 ): Selected {
   const now = performance.now();
   const entry = credentialEntry(origin, credentialOf(headers));
-  const group = modelGroupOf(request.model, config.modelGroups);
+  const group = request.modelGroup;
   const cost = pricing.price(request, group, now);
-  const long = !request.fast && cost.input > LONG_CONTEXT_TOKENS;
   const laneKey =
-    request.fast || long ? `${request.model}\u0000${request.fast ? 'fast' : 'long'}` : (request.model ?? '');
+    request.lane === 'standard' ? (request.model ?? '') : `${request.model}\u0000${request.lane}`;
   let lane = entry.lanes.get(laneKey);
   if (!lane) {
-    const name = `${origin} ${entry.owner} ${group}${request.fast ? ' fast' : long ? ' long-context' : ''}`;
-    lane = byName.get(name) ?? makeLane(name, config, registry, request.fast);
+    const name = `${origin} ${entry.owner} ${group}${request.lane === 'standard' ? '' : ` ${request.lane}`}`;
+    lane = byName.get(name) ?? makeLane(name, config, registry, request);
     if (entry.lanes.size >= 64) entry.lanes.clear();
     entry.lanes.set(laneKey, lane);
   }
@@ -125,10 +122,7 @@ export function observeAttempt(
     if (byName.get(lane.name) !== lane) continue;
     if (byName.has(name)) {
       // A key of an organization already governed (a rotated key): its own governor goes.
-      if (lane.governor.idle()) {
-        lane.governor.close();
-        byName.delete(lane.name);
-      }
+      if (lane.governor.idle()) closeLane(lane);
       continue;
     }
     byName.delete(lane.name);
@@ -143,17 +137,28 @@ function makeLane(
   name: string,
   config: ResolvedGovernorConfig,
   registry: AnyRegistry | undefined,
-  fast: boolean,
+  request: RequestFacts,
 ): Lane {
   if (byName.size >= MAX_GOVERNORS) closeIdle();
   const signals = config.signals ?? (registry ? new MetricsSignalSource(registry) : new LocalSignals());
-  const metrics = registry ? new GovernorMetrics(registry) : undefined;
+  const metrics = registry
+    ? new GovernorMetrics(registry, { model_group: request.modelGroup, lane: request.lane })
+    : undefined;
   const fleet = config.fleet && fleetLinkFor(config.fleet, name, metrics);
-  const governor = new Governor(config, signals, metrics, undefined, undefined, fleet, { fast });
-  metrics?.watch(() => governor.state());
-  const lane = { name, governor, config, usedAt: performance.now() };
+  const governor = new Governor(config, signals, metrics, undefined, undefined, fleet, {
+    fast: request.lane === 'fast',
+  });
+  const unwatch = metrics?.watch(() => governor.state());
+  const lane = { name, governor, config, usedAt: performance.now(), unwatch };
   byName.set(name, lane);
   return lane;
+}
+
+/** A governor goes: closed, and its state no longer in the gauges. */
+function closeLane(lane: Lane): void {
+  lane.governor.close();
+  lane.unwatch?.();
+  byName.delete(lane.name);
 }
 
 /** Closes the idle governors used longest ago, down to three quarters of the bound. */
@@ -161,10 +166,7 @@ function closeIdle(): void {
   const idle = [...byName.entries()]
     .filter(([, lane]) => lane.governor.idle())
     .sort((a, b) => a[1].usedAt - b[1].usedAt);
-  for (const [name, lane] of idle.slice(0, Math.max(1, byName.size - (MAX_GOVERNORS * 3) / 4))) {
-    lane.governor.close();
-    byName.delete(name);
-  }
+  for (const [, lane] of idle.slice(0, Math.max(1, byName.size - (MAX_GOVERNORS * 3) / 4))) closeLane(lane);
   // Lanes that pointed at a closed governor find (or make) it again.
   for (const credentials of byOrigin.values()) for (const entry of credentials.values()) entry.lanes.clear();
 }

@@ -49,6 +49,7 @@ export function settingsOf(
     recorder,
     otelRecorder: otel ? new OtelAttemptMetrics(meter) : undefined,
     rateLimitResources: config.rateLimitResources ?? DEFAULT_RATE_LIMIT_RESOURCES,
+    modelGroups: governorConfig?.modelGroups,
     rateLimitAttributesOnEvery: config.rateLimitAttributes === 'every',
     errorBodyTimeoutMs: config.errorBodyTimeoutMs ?? DEFAULT_ERROR_BODY_TIMEOUT_MS,
     errorBodyMaxBytes: ERROR_BODY_MAX_BYTES,

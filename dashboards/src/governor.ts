@@ -13,10 +13,13 @@ export function governorDashboard(): dashboard.DashboardBuilder {
       graph({
         title: 'Allowed rate vs send rate',
         description:
-          'The request rate the governor allows now (summed over instances) against the attempts actually sent. The allowed rate is +Inf, and not drawn, while nothing limits it.',
+          'The request rate the governor allows now on each limit (model group x lane: standard, fast, long_context; summed over instances) against the attempts actually sent. The allowed rate is +Inf, and not drawn, while nothing limits it.',
         unit: 'reqps',
         queries: [
-          [`sum(anthropic_governor_allowed_requests_per_second{${TARGET}})`, 'allowed'],
+          [
+            `sum by (model_group, lane) (anthropic_governor_allowed_requests_per_second{${TARGET}})`,
+            'allowed: {{model_group}} {{lane}}',
+          ],
           [rate('anthropic_attempts_total', TARGET), 'sent'],
         ],
       }),
@@ -25,10 +28,13 @@ export function governorDashboard(): dashboard.DashboardBuilder {
       graph({
         title: 'Concurrency limit vs in flight',
         description:
-          'The governor’s limit on attempts in flight (AIMD: unlimited, +Inf and not drawn, until the API reports overload) against the attempts in flight.',
+          'The governor’s limit on attempts in flight on each limit (AIMD: unlimited, +Inf and not drawn, until the API reports overload) against the attempts in flight.',
         unit: 'short',
         queries: [
-          [`sum(anthropic_governor_concurrency_limit{${TARGET}})`, 'limit'],
+          [
+            `sum by (model_group, lane) (anthropic_governor_concurrency_limit{${TARGET}})`,
+            'limit: {{model_group}} {{lane}}',
+          ],
           [`sum(anthropic_attempts_in_flight{${TARGET}})`, 'in flight'],
         ],
       }),
@@ -37,19 +43,32 @@ export function governorDashboard(): dashboard.DashboardBuilder {
     .withPanel(
       graph({
         title: 'Queue length',
-        description: 'Attempts waiting at the governor’s gate for their turn to be sent.',
+        description:
+          'Attempts waiting at the governor’s gate for their turn to be sent, by limit (model group x lane).',
         unit: 'short',
         width: 8,
-        queries: [[`sum(anthropic_governor_queued_requests{${TARGET}})`, 'queued']],
+        queries: [
+          [
+            `sum by (model_group, lane) (anthropic_governor_queued_requests{${TARGET}})`,
+            '{{model_group}} {{lane}}',
+          ],
+        ],
       }),
     )
     .withPanel(
       graph({
         title: 'Wait before sending',
-        description: 'How long attempts waited at the gate before they were sent, p50/p95/p99.',
+        description:
+          'How long attempts waited at the gate before they were sent, p50/p95/p99 of all limits, and p95 by model group.',
         unit: 's',
         width: 8,
-        queries: quantiles('anthropic_governor_wait_seconds', TARGET),
+        queries: [
+          ...quantiles('anthropic_governor_wait_seconds', TARGET),
+          [
+            `histogram_quantile(0.95, sum by (le, model_group) (rate(anthropic_governor_wait_seconds_bucket{${TARGET}}[$__rate_interval])))`,
+            '{{model_group}} p95',
+          ],
+        ],
       }),
     )
     .withPanel(
@@ -66,21 +85,29 @@ export function governorDashboard(): dashboard.DashboardBuilder {
       graph({
         title: 'Pauses started',
         description:
-          'Pauses of every sender started by a retry-after (one 429 or 529 with retry-after holds the whole domain), per second.',
+          'Pauses of every sender to a limit started by a retry-after (a 429 or 529 with retry-after holds the senders of its model group and lane, not the others), per second.',
         unit: 'short',
-        queries: [[rate('anthropic_governor_pauses_total', TARGET), 'pauses/s']],
+        queries: [
+          [rate('anthropic_governor_pauses_total', TARGET, 'model_group, lane'), '{{model_group}} {{lane}}'],
+        ],
       }),
     )
     .withPanel(
       graph({
         title: 'Time paused',
         description:
-          'Share of time senders were held by a retry-after pause (pause seconds added per second, summed over instances), and whether an instance is paused at the scrape.',
+          'Share of time the senders of each limit were held by a retry-after pause (pause seconds added per second, summed over instances), and whether an instance is paused on it at the scrape.',
         unit: 'percentunit',
         min: 0,
         queries: [
-          [rate('anthropic_governor_paused_seconds_total', TARGET), 'time paused'],
-          [`max(anthropic_governor_paused{${TARGET}})`, 'paused at scrape'],
+          [
+            rate('anthropic_governor_paused_seconds_total', TARGET, 'model_group, lane'),
+            'time paused: {{model_group}} {{lane}}',
+          ],
+          [
+            `max by (model_group, lane) (anthropic_governor_paused{${TARGET}})`,
+            'paused at scrape: {{model_group}} {{lane}}',
+          ],
         ],
       }),
     )

@@ -172,15 +172,15 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
       graph({
         title: 'Rate-limit headroom',
         description:
-          'remaining / limit of each rate-limit resource, from the anthropic-ratelimit-* headers of the latest response (lowest instance). Near 0: the next requests will meet 429s.',
+          'remaining / limit of each rate-limit resource of each limit (the API keeps one per model group, and fast mode and long context their own), from the headers of its latest response (lowest instance). Near 0: the next requests to that limit will meet 429s (the governor paces at it on purpose).',
         unit: 'percentunit',
         min: 0,
         max: 1,
         thresholds: [[0.1, 'red']],
         queries: [
           [
-            `min by (resource) (anthropic_ratelimit_remaining{${TARGET}} / anthropic_ratelimit_limit{${TARGET}})`,
-            '{{resource}}',
+            `min by (model_group, lane, resource) (anthropic_ratelimit_remaining{${TARGET}} / anthropic_ratelimit_limit{${TARGET}})`,
+            '{{model_group}} {{lane}} {{resource}}',
           ],
         ],
       }),

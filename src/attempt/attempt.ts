@@ -76,6 +76,8 @@ export interface AttemptSettings {
   /** Told of every governed attempt's end (learns organizations, calibrates pricing). Default: none. */
   observeGoverned?: (origin: string, headers: Headers, selected: Selected, facts: AttemptFacts) => void;
   rateLimitResources: readonly RateLimitResource[];
+  /** The user's model -> rate-limit group overrides (`governor.modelGroups`), for every consumer of the request's facts. */
+  modelGroups?: Readonly<Record<string, string>>;
   /** Rate-limit attributes on every attempt's span, not only on failed ones. Default: false. */
   rateLimitAttributesOnEvery?: boolean;
   errorBodyTimeoutMs: number;

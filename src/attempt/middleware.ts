@@ -58,7 +58,8 @@ export function attemptMiddleware(
     let gate: Gate | undefined;
     let facts: RequestFacts | undefined;
     try {
-      if (target.endpoint.operation === 'chat') facts = requestFactsOf(ctx.options, request.body);
+      if (target.endpoint.operation === 'chat')
+        facts = requestFactsOf(ctx.options, request.body, settings.modelGroups);
       gate =
         settings.governor && target.endpoint.governed && facts
           ? enter(settings, request, target, facts, retryCount)

@@ -1,9 +1,22 @@
 import { createHash } from 'node:crypto';
 import { identifier } from './classify';
+import { modelGroupOf } from './model-groups';
+
+/** Which of its model group's limits a request counts against: fast mode and long context have their own. */
+export type Lane = 'standard' | 'fast' | 'long_context';
+
+/** Input tokens past which a standard-speed request counts against the long-context limits. */
+export const LONG_CONTEXT_TOKENS = 200_000;
+/** Characters of encoded body per token, for the lane (the governor calibrates its own estimate). */
+const CHARS_PER_TOKEN = 4;
 
 /** What a Messages request asks for, as far as its limits are concerned (never its content). */
 export interface RequestFacts {
   model?: string;
+  /** The model's rate-limit group (the published table, or the user's `governor.modelGroups`). */
+  modelGroup: string;
+  /** Standard speed, fast mode (`speed: "fast"`), or long context (over 200K input tokens, standard speed). */
+  lane: Lane;
   /** `max_tokens`: what the API reserves of the output-token limit when the request starts. */
   maxTokens?: number;
   /** `speed: "fast"` (fast mode has limits of its own), else standard. */
@@ -45,15 +58,23 @@ export function cachePrefixOf(body: Body): CachePrefix | undefined {
 }
 
 /** Reads a Messages request's limit-relevant fields from the SDK's options and encoded body. */
-export function requestFactsOf(options: unknown, encoded: unknown): RequestFacts {
+export function requestFactsOf(
+  options: unknown,
+  encoded: unknown,
+  modelGroups?: Readonly<Record<string, string>>,
+): RequestFacts {
   const body = ((options as { body?: unknown } | undefined)?.body ?? {}) as Body;
   const maxTokens = body.max_tokens;
   const bodyChars = typeof encoded === 'string' ? encoded.length : 0;
+  const model = identifier(body.model);
+  const fast = body.speed === 'fast';
   return {
-    model: identifier(body.model),
+    model,
+    modelGroup: modelGroupOf(model, modelGroups),
+    lane: fast ? 'fast' : bodyChars > LONG_CONTEXT_TOKENS * CHARS_PER_TOKEN ? 'long_context' : 'standard',
     maxTokens:
       typeof maxTokens === 'number' && maxTokens > 0 && Number.isFinite(maxTokens) ? maxTokens : undefined,
-    fast: body.speed === 'fast',
+    fast,
     stream: body.stream === true,
     bodyChars,
     // Only a body that names cache_control is searched for its prefix.

@@ -23,6 +23,7 @@ import { isAccelerationLimit } from '../facts/acceleration';
 import type { AttemptFacts } from '../facts/attempt-facts';
 import { RATE_LIMIT_RESOURCES, type RateLimitReading, type RateLimits } from '../facts/headers';
 import { totalInput } from '../facts/reply-facts';
+import type { RequestFacts } from '../facts/request-facts';
 import { BACKOFF_BUCKETS, LATENCY_BUCKETS } from './buckets';
 import { errorTypeLabel, ModelLabels } from './labels';
 import { claimMetricNames } from './registration';
@@ -77,14 +78,16 @@ function create(registry: AnyRegistry) {
   const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
     new Histogram({ name, help, labelNames, buckets, registers, enableExemplars: exemplars });
   // Gauges are filled at scrape time from what the attempts left here: no per-attempt cost.
-  const latest = new Map<string, RateLimitReading>();
-  // The latest response's rate limits, read only when scraped (nothing is parsed per attempt).
-  const state: { inFlight: number; pending: RateLimits | undefined } = { inFlight: 0, pending: undefined };
+  // One slot per limit (model group x lane): each response's headers describe its own limit.
+  const latest = new Map<string, Map<string, LimitSlot>>();
+  const state = { inFlight: 0 };
   const flush = () => {
-    const pending = state.pending;
-    if (!pending) return;
-    state.pending = undefined;
-    merge(latest, pending);
+    for (const lanes of latest.values())
+      for (const slot of lanes.values()) {
+        if (!slot.pending) continue;
+        merge(slot.readings, slot.pending);
+        slot.pending = undefined;
+      }
   };
   const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge) => void) =>
     new Gauge({
@@ -98,10 +101,12 @@ function create(registry: AnyRegistry) {
     });
   const headroom = (pick: (r: RateLimitReading) => number | undefined) => (g: Gauge) => {
     flush();
-    for (const [resource, reading] of latest) {
-      const value = pick(reading);
-      if (value !== undefined) g.set({ resource }, value);
-    }
+    for (const lanes of latest.values())
+      for (const slot of lanes.values())
+        for (const [resource, reading] of slot.readings) {
+          const value = pick(reading);
+          if (value !== undefined) g.set({ resource, ...slot.labels }, value);
+        }
   };
   return {
     exemplars,
@@ -150,20 +155,20 @@ function create(registry: AnyRegistry) {
     spikesSeen: new Map<string, Set<string>>(),
     rateLimit: gauge(
       'anthropic_ratelimit_limit',
-      'The rate limit the latest response reported.',
-      ['resource'],
+      'The rate limit the latest response of each limit (model group x lane) reported.',
+      RATE_LIMIT_LABELS,
       headroom((r) => r.limit),
     ),
     rateRemaining: gauge(
       'anthropic_ratelimit_remaining',
-      'What the latest response reported remaining.',
-      ['resource'],
+      'What the latest response of each limit (model group x lane) reported remaining.',
+      RATE_LIMIT_LABELS,
       headroom((r) => r.remaining),
     ),
     rateReset: gauge(
       'anthropic_ratelimit_reset_seconds',
-      'Seconds until the bucket is full again, from the latest response, as of the scrape.',
-      ['resource'],
+      'Seconds until the bucket is full again, from the latest response of each limit (model group x lane), as of the scrape.',
+      RATE_LIMIT_LABELS,
       headroom((r) => (r.resetAt === undefined ? undefined : Math.max(0, (r.resetAt - Date.now()) / 1000))),
     ),
     inFlight: gauge('anthropic_attempts_in_flight', 'Attempts sent and not yet finished.', [], (g) =>
@@ -258,12 +263,40 @@ export class AttemptMetrics {
     }
     const limits = facts.rateLimits;
     if (limits) {
-      // A response with rate-limit headers is read at the next scrape, if no newer one has come;
-      // one without them (a proxy's page) leaves the latest readings as they were.
-      if (limits.requests) m.state.pending = limits;
-      else merge(m.latest, limits);
+      // A response with rate-limit headers is read at the next scrape, if no newer one of its
+      // limit has come; one without them (a proxy's page) leaves the latest readings as they were.
+      const slot = slotOf(m.latest, facts.request);
+      if (limits.requests) slot.pending = limits;
+      else merge(slot.readings, limits);
     }
   }
+}
+
+/** The rate-limit gauges' labels besides `resource`: the limit a response's headers describe. */
+const RATE_LIMIT_LABELS = ['resource', 'model_group', 'lane'];
+
+/** A limit's latest readings, and the newest response's not yet read. */
+interface LimitSlot {
+  labels: { model_group: string; lane: string };
+  readings: Map<string, RateLimitReading>;
+  pending: RateLimits | undefined;
+}
+
+/** The slot of a request's limit (model group x lane); endpoints other than Messages share one of empty labels. */
+function slotOf(latest: Map<string, Map<string, LimitSlot>>, request: RequestFacts | undefined): LimitSlot {
+  const group = request?.modelGroup ?? '';
+  const lane = request?.lane ?? '';
+  let lanes = latest.get(group);
+  if (!lanes) {
+    lanes = new Map();
+    latest.set(group, lanes);
+  }
+  let slot = lanes.get(lane);
+  if (!slot) {
+    slot = { labels: { model_group: group, lane }, readings: new Map(), pending: undefined };
+    lanes.set(lane, slot);
+  }
+  return slot;
 }
 
 /** Keeps the reading of each resource `limits` reports, for the headroom gauges. */

@@ -7,24 +7,38 @@ import type { AnyRegistry } from './attempt-metrics';
 import { WAIT_BUCKETS } from './buckets';
 import { claimMetricNames } from './registration';
 
-/** Governors whose state the gauges report (summed; one per limit domain, usually one). */
+/** A governor's state, read at scrape time. */
 type StateOf = () => GovernorState;
+
+/** The limit a governor paces: its model group and lane (`standard`, `fast`, `long_context`). */
+export type GovernorLabels = { model_group: string; lane: string } & Record<string, string>;
+const LIMIT_LABELS = ['model_group', 'lane'];
 
 function create(registry: AnyRegistry) {
   const registers = [registry as Registry];
-  const sources = new Set<StateOf>();
-  const each = (fn: (state: GovernorState) => number, combine: (a: number, b: number) => number) => {
-    let value: number | undefined;
-    for (const source of sources) {
-      const v = fn(source());
-      value = value === undefined ? v : combine(v, value);
-    }
-    return value;
-  };
+  /** Governors whose state the gauges report, with their limit's labels. */
+  const sources = new Map<StateOf, GovernorLabels>();
+  /**
+   * One sample per limit (model group x lane): the governors of one limit on several
+   * organizations or base URLs are combined (rates and queues summed, a pause if any is paused).
+   */
+  const each =
+    (fn: (state: GovernorState) => number, combine: (a: number, b: number) => number) => (g: Gauge) => {
+      g.reset();
+      const values = new Map<string, { labels: GovernorLabels; value: number }>();
+      for (const [source, labels] of sources) {
+        const key = `${labels.model_group}\u0000${labels.lane}`;
+        const v = fn(source());
+        const seen = values.get(key);
+        if (seen) seen.value = combine(v, seen.value);
+        else values.set(key, { labels, value: v });
+      }
+      for (const { labels, value } of values.values()) g.set({ ...labels }, value);
+    };
   const sum = (a: number, b: number) => a + b;
   const fleet = (fn: (state: FleetState) => number, combine: (a: number, b: number) => number) => {
     let value: number | undefined;
-    for (const source of sources) {
+    for (const source of sources.keys()) {
       const state = source().fleet;
       if (!state) continue;
       const v = fn(state);
@@ -42,58 +56,67 @@ function create(registry: AnyRegistry) {
         if (value !== undefined) this.set(value);
       },
     });
+  const limitGauge = (name: string, help: string, fill: (g: Gauge) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: LIMIT_LABELS,
+      registers,
+      collect() {
+        fill(this);
+      },
+    });
   return {
     sources,
-    allowed: gauge(
+    allowed: limitGauge(
       'anthropic_governor_allowed_requests_per_second',
-      'The request rate the governor allows now (+Inf while nothing limits it).',
-      () => each((s) => s.allowedRatePerSecond, sum),
+      'The request rate the governor allows now on each limit (model group x lane); +Inf while nothing limits it.',
+      each((s) => s.allowedRatePerSecond, sum),
     ),
-    concurrency: gauge(
+    concurrency: limitGauge(
       'anthropic_governor_concurrency_limit',
-      'The governor’s limit on attempts in flight (+Inf until the API reports overload).',
-      () => each((s) => s.concurrencyLimit, sum),
+      'The governor’s limit on attempts in flight on each limit (model group x lane); +Inf until the API reports overload.',
+      each((s) => s.concurrencyLimit, sum),
     ),
-    queued: gauge('anthropic_governor_queued_requests', 'Attempts waiting for the governor.', () =>
+    queued: limitGauge(
+      'anthropic_governor_queued_requests',
+      'Attempts waiting for the governor, by limit (model group x lane).',
       each((s) => s.queued, sum),
     ),
-    paused: gauge(
+    paused: limitGauge(
       'anthropic_governor_paused',
-      '1 while a retry-after pause holds every sender, else 0.',
-      () => each((s) => (s.paused ? 1 : 0), Math.max),
+      '1 while a retry-after pause holds every sender to this limit (model group x lane), else 0.',
+      each((s) => (s.paused ? 1 : 0), Math.max),
     ),
     wait: new Histogram({
       name: 'anthropic_governor_wait_seconds',
-      help: 'How long each attempt waited for the governor before it was sent.',
+      help: 'How long each attempt waited for the governor before it was sent, by limit (model group x lane).',
       buckets: WAIT_BUCKETS,
+      labelNames: LIMIT_LABELS,
       registers,
     }),
-    rejected: zeroed(
-      new Counter({
-        name: 'anthropic_governor_rejected_total',
-        help: 'Calls the governor refused to send, by reason (queue_full, wait_timeout, overloaded).',
-        labelNames: ['reason'],
-        registers,
-      }),
-      REJECT_REASONS,
-    ),
-    vetoes: zeroed(
-      new Counter({
-        name: 'anthropic_governor_retry_vetoes_total',
-        help: 'Error responses the governor told the SDK not to retry, by reason (budget, not_retryable, retry_after_too_long).',
-        labelNames: ['reason'],
-        registers,
-      }),
-      VETO_REASONS,
-    ),
+    rejected: new Counter({
+      name: 'anthropic_governor_rejected_total',
+      help: 'Calls the governor refused to send, by reason (queue_full, wait_timeout, overloaded) and limit.',
+      labelNames: ['reason', ...LIMIT_LABELS],
+      registers,
+    }),
+    vetoes: new Counter({
+      name: 'anthropic_governor_retry_vetoes_total',
+      help: 'Error responses the governor told the SDK not to retry, by reason (budget, not_retryable, retry_after_too_long) and limit.',
+      labelNames: ['reason', ...LIMIT_LABELS],
+      registers,
+    }),
     pauses: new Counter({
       name: 'anthropic_governor_pauses_total',
-      help: 'Pauses of every sender started by a retry-after (a retry-after that lengthens a pause is not counted).',
+      help: 'Pauses of every sender to a limit started by a retry-after (one that lengthens a pause is not counted), by limit.',
+      labelNames: LIMIT_LABELS,
       registers,
     }),
     pausedSeconds: new Counter({
       name: 'anthropic_governor_paused_seconds_total',
-      help: 'Seconds of pause the retry-afters added (overlapping pauses counted once).',
+      help: 'Seconds of pause the retry-afters added (overlapping pauses counted once), by limit.',
+      labelNames: LIMIT_LABELS,
       registers,
     }),
     // Fleet mode only: absent (no sample) while no governor shares its state through Redis.
@@ -134,12 +157,6 @@ function create(registry: AnyRegistry) {
 const REJECT_REASONS: RejectReason[] = ['queue_full', 'wait_timeout', 'overloaded'];
 const VETO_REASONS: VetoReason[] = ['budget', 'not_retryable', 'retry_after_too_long'];
 
-/** Every reason's series exists from the start at 0: rates and alerts see 0, not "no data". */
-function zeroed(counter: Counter, reasons: string[]): Counter {
-  for (const reason of reasons) counter.inc({ reason }, 0);
-  return counter;
-}
-
 /** Every metric GovernorMetrics registers (checked against the registry before any is). */
 export const GOVERNOR_METRIC_NAMES = [
   'anthropic_governor_allowed_requests_per_second',
@@ -165,8 +182,10 @@ const byRegistry = new WeakMap<AnyRegistry, Instruments>();
 /** Records what a governor did into prom-client metrics. */
 export class GovernorMetrics implements GovernorRecorder {
   private readonly m: Instruments;
+  private readonly labels: GovernorLabels;
 
-  constructor(registry: AnyRegistry) {
+  /** The metrics of the governor of one limit (`labels`); without labels, only registers them. */
+  constructor(registry: AnyRegistry, labels?: GovernorLabels) {
     let instruments = byRegistry.get(registry);
     if (!instruments) {
       claimMetricNames(registry, GOVERNOR_METRIC_NAMES);
@@ -174,28 +193,36 @@ export class GovernorMetrics implements GovernorRecorder {
       byRegistry.set(registry, instruments);
     }
     this.m = instruments;
+    this.labels = labels ?? { model_group: '', lane: '' };
+    if (!labels) return;
+    // A limit's series exist from its first request at 0: rates and alerts see 0, not "no data".
+    for (const reason of REJECT_REASONS) this.m.rejected.inc({ reason, ...labels }, 0);
+    for (const reason of VETO_REASONS) this.m.vetoes.inc({ reason, ...labels }, 0);
+    this.m.pauses.inc(labels, 0);
+    this.m.pausedSeconds.inc(labels, 0);
   }
 
-  /** Reports this governor's state in the gauges. */
-  watch(state: StateOf): void {
-    this.m.sources.add(state);
+  /** Reports this governor's state in the gauges, until the returned function is called. */
+  watch(state: StateOf): () => void {
+    this.m.sources.set(state, this.labels);
+    return () => this.m.sources.delete(state);
   }
 
   waited(ms: number): void {
-    this.m.wait.observe(ms / 1000);
+    this.m.wait.observe(this.labels, ms / 1000);
   }
 
   rejected(reason: RejectReason): void {
-    this.m.rejected.inc({ reason });
+    this.m.rejected.inc({ reason, ...this.labels });
   }
 
   vetoed(reason: VetoReason): void {
-    this.m.vetoes.inc({ reason });
+    this.m.vetoes.inc({ reason, ...this.labels });
   }
 
   paused(addedMs: number, started: boolean): void {
-    if (started) this.m.pauses.inc();
-    this.m.pausedSeconds.inc(addedMs / 1000);
+    if (started) this.m.pauses.inc(this.labels);
+    this.m.pausedSeconds.inc(this.labels, addedMs / 1000);
   }
 
   fleetRoundTrip(ms: number): void {

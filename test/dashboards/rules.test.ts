@@ -59,6 +59,7 @@ describe('the alert and recording rules', () => {
         'AnthropicAccelerationLimitSpikes',
         'AnthropicFleetGovernorAlone',
         'AnthropicGovernorRejectingCalls',
+        'AnthropicLimitQueueing',
         'AnthropicMetricsAbsent',
         'AnthropicNoSuccessfulAttempts',
         'AnthropicOverloadedErrorRatioHigh',

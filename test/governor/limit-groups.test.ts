@@ -122,6 +122,94 @@ describe('limit groups', () => {
     else expect(next).toBeLessThan(1000); // not held: a pause holds 1 s or more
   });
 
+  it('reports each limit apart: rate-limit gauges and governor state by model group and lane', async () => {
+    const sim = await simulator({
+      limitShape: {
+        groups: { 'haiku-4.5': { requestsPerMinute: 1200 }, 'opus-4': { requestsPerMinute: 120 } },
+        fast: { requestsPerMinute: 60 },
+      },
+    });
+    const registry = freshRegistry();
+    const client = clientFor(sim, {
+      middleware: [claudeMiddleware({ metrics: { registry } })],
+      maxRetries: 0,
+    });
+    await call(client, 'claude-haiku-4-5');
+    await call(client, 'claude-opus-4-5');
+    await call(client, 'claude-opus-4-5', { speed: 'fast' });
+    // The responses of one group's limit never overwrite another's reading.
+    const byLimit = async (name: string, resource?: string) => {
+      const out: Record<string, number> = {};
+      for (const v of (await registry.getSingleMetric(name)?.get())?.values ?? []) {
+        const labels = v.labels as Record<string, string>;
+        if (resource === undefined || labels.resource === resource)
+          out[`${labels.model_group} ${labels.lane}`] = v.value;
+      }
+      return out;
+    };
+    expect(await byLimit('anthropic_ratelimit_limit', 'requests')).toEqual({
+      'haiku-4.5 standard': 1200,
+      'opus-4 standard': 120,
+      'opus-4 fast': 60,
+    });
+    sim.script({ kind: 'error', status: 429, retryAfterSeconds: 30 });
+    expect(await caught(() => call(client, 'claude-opus-4-5'))).toBeInstanceOf(Anthropic.RateLimitError);
+    expect(await byLimit('anthropic_governor_paused')).toEqual({
+      'haiku-4.5 standard': 0,
+      'opus-4 standard': 1,
+      'opus-4 fast': 0,
+    });
+    expect(await byLimit('anthropic_governor_pauses_total')).toEqual({
+      'haiku-4.5 standard': 0,
+      'opus-4 standard': 1,
+      'opus-4 fast': 0,
+    });
+  });
+
+  it('says once, by its code, that two middlewares give one limit different governor options', async () => {
+    const sim = await simulator();
+    // Jest's sandbox keeps process events to itself: the call is watched instead.
+    const emitted = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const registry = freshRegistry();
+      const withQueue = (maxQueue: number) =>
+        clientFor(sim, { middleware: [claudeMiddleware({ metrics: { registry }, governor: { maxQueue } })] });
+      const [first, same, second] = [withQueue(100), withQueue(100), withQueue(200)];
+      await call(first, 'claude-haiku-5-5');
+      await call(same, 'claude-haiku-5-5');
+      expect(emitted).not.toHaveBeenCalled();
+      await call(second, 'claude-haiku-5-5');
+      await call(second, 'claude-haiku-5-5');
+      expect(emitted).toHaveBeenCalledTimes(1);
+      const [message, options] = emitted.mock.calls[0] as [string, { code?: string }];
+      expect(options.code).toBe('CLAUDE_OTEL_GOVERNOR_OPTIONS_CLASH');
+      expect(message).toContain('"haiku-5.5"');
+    } finally {
+      emitted.mockRestore();
+    }
+  });
+
+  it('paces long context (over 200K input tokens) apart: its retry-after holds only long-context calls', async () => {
+    const sim = await simulator();
+    const middleware = [claudeMiddleware({ metrics: { registry: freshRegistry() } })];
+    const client = clientFor(sim, { middleware, maxRetries: 0 });
+    const long = (text: string) =>
+      client.messages.create({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: text }],
+      });
+    const big = 'w'.repeat(900_000); // ~225K tokens
+    await long(big);
+    sim.script({ kind: 'error', status: 429, retryAfterSeconds: 1 });
+    expect(await caught(() => long(big))).toBeInstanceOf(Anthropic.RateLimitError);
+    await call(client, 'claude-sonnet-4-5'); // standard context: its own limit, not held
+    const [standard] = after429(sim, 'claude-sonnet-4-5');
+    expect(standard).toBeLessThan(1000); // not held: a pause holds 1 s or more
+    await long(big); // long context: held by its pause
+    expect(after429(sim, 'claude-sonnet-4-5').at(-1)).toBeGreaterThanOrEqual(1000);
+  });
+
   it('keeps the number of governors bounded: 300 rotated keys of one organization use one', async () => {
     const sim = await simulator();
     const middleware = [claudeMiddleware({ metrics: { registry: freshRegistry() } })];
