@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AttemptFacts } from './facts/attempt-facts';
 import type { RequestFacts } from './facts/request-facts';
 import type { ResolvedGovernorConfig } from './governor/config';
+import type { FleetLink } from './governor/fleet/fleet-link';
 import { fleetLinkFor } from './governor/fleet/fleets';
 import { Governor } from './governor/governor';
 import { RequestPricing, type TokenCost } from './governor/request-cost';
@@ -36,6 +37,8 @@ interface Lane {
   config: ResolvedGovernorConfig;
   usedAt: number;
   unwatch: (() => void) | undefined;
+  /** Fleet mode: its state in Redis, kept under the governor's name. */
+  fleet: FleetLink | undefined;
 }
 
 /** What a credential is known as: its organization once a response named it, else a one-way id of the key. */
@@ -128,6 +131,8 @@ export function observeAttempt(
     byName.delete(lane.name);
     lane.name = name;
     byName.set(name, lane);
+    // The fleet's state too: every process using the organization shares it under this name.
+    lane.fleet?.moveTo(name);
   }
   entry.owner = owner;
   entry.lanes.clear();
@@ -144,12 +149,12 @@ function makeLane(
   const metrics = registry
     ? new GovernorMetrics(registry, { model_group: request.modelGroup, lane: request.lane })
     : undefined;
-  const fleet = config.fleet && fleetLinkFor(config.fleet, name, metrics);
+  const fleet = config.fleet ? fleetLinkFor(config.fleet, name, metrics) : undefined;
   const governor = new Governor(config, signals, metrics, undefined, undefined, fleet, {
     fast: request.lane === 'fast',
   });
   const unwatch = metrics?.watch(() => governor.state());
-  const lane = { name, governor, config, usedAt: performance.now(), unwatch };
+  const lane = { name, governor, config, usedAt: performance.now(), unwatch, fleet };
   byName.set(name, lane);
   return lane;
 }
@@ -158,6 +163,7 @@ function makeLane(
 function closeLane(lane: Lane): void {
   lane.governor.close();
   lane.unwatch?.();
+  lane.fleet?.close();
   byName.delete(lane.name);
 }
 

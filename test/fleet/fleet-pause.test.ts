@@ -20,15 +20,19 @@ const servers = { redis: redisForSuite('redis'), valkey: redisForSuite('valkey')
  * This process (A) gets a 429 with `retry-after: 1` while another process (B) of the same
  * service calls in a loop; returns B's attempts (ms after A's 429 reached the simulator).
  */
-async function otherProcessAttemptsAround429(redisUrl: string | undefined) {
+async function otherProcessAttemptsAround429(
+  redisUrl: string | undefined,
+  other: { apiKey: string; organizations?: Record<string, string> } = { apiKey: API_KEY },
+) {
   const sim = await startSimulator({
     latency: { responseMs: 5 },
     faults: [{ kind: 'error', status: 429, retryAfterSeconds: 1, models: [LIMITED] }],
+    organizations: other.organizations,
   });
   try {
     const member = await startMember({
       simulatorUrl: sim.url,
-      apiKey: API_KEY,
+      apiKey: other.apiKey,
       redisUrl,
     });
     const client = clientFor(sim, {
@@ -41,6 +45,15 @@ async function otherProcessAttemptsAround429(redisUrl: string | undefined) {
         }),
       ],
     });
+    // Both processes have had a response (which names the organization of their keys).
+    await client.messages.create({
+      model: MODEL,
+      max_tokens: 16,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    while (sim.attempts().filter((a) => a.model === MODEL).length < 5) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     const error = await caught(() =>
       client.messages.create({ model: LIMITED, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
     );
@@ -79,6 +92,19 @@ describe('one retry-after pauses every process of the fleet', () => {
       expect(outcome.failed).toBe(0);
     },
   );
+
+  it("through redis: another key of the organization waits out this key's retry-after; another organization's does not", async () => {
+    const url = servers.redis().url;
+    const sameOrganization = await otherProcessAttemptsAround429(url, { apiKey: 'sk-ant-fleet-other' });
+    expect(sameOrganization.after.filter((ms) => ms >= 50 && ms < 1000)).toEqual([]);
+    expect(sameOrganization.outcome.failed).toBe(0);
+    const otherOrganization = await otherProcessAttemptsAround429(url, {
+      apiKey: 'sk-ant-fleet-other',
+      organizations: { [API_KEY]: 'org-a', 'sk-ant-fleet-other': 'org-b' },
+    });
+    expect(otherOrganization.after.filter((ms) => ms >= 50 && ms < 1000).length).toBeGreaterThan(50);
+    expect(otherOrganization.outcome.failed).toBe(0);
+  });
 
   it('without fleet mode the other process does not wait (the test can fail)', async () => {
     const { outcome, after } = await otherProcessAttemptsAround429(undefined);

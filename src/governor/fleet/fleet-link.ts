@@ -43,9 +43,11 @@ export interface FleetRecorder {
 
 /** One limit domain's share of a Redis connection: its keys, its channel, its member. */
 export class FleetLink implements ConnectionListener {
-  private readonly keys: { state: string; members: string; pause: string };
-  private readonly channel: string;
+  private keys: { state: string; members: string; pause: string } = { state: '', members: '', pause: '' };
+  private channel = '';
   private member: FleetMember | undefined;
+  /** Bumped when the keys' counts start over: Redis came back, or the link moved to other keys. */
+  private generation = 0;
 
   constructor(
     private readonly connection: RedisConnection,
@@ -53,20 +55,41 @@ export class FleetLink implements ConnectionListener {
     private readonly recorder: FleetRecorder | undefined,
     private readonly clock: () => number = () => performance.now(),
   ) {
-    // One hash tag per domain: a Redis Cluster keeps its keys in one slot (scripts need that).
-    const id = createHash('sha256').update(domain).digest('hex').slice(0, 16);
-    const prefix = `${connection.options.key}:{${id}}`;
-    this.keys = { state: `${prefix}:rate`, members: `${prefix}:members`, pause: `${prefix}:pause` };
-    this.channel = `${prefix}:pauses`;
-    connection.listen(this.channel, this);
+    this.use(domain);
   }
 
   get connected(): boolean {
     return this.connection.connected;
   }
 
+  /** Changes whenever the fleet's send count may have started over (counts of two epochs do not compare). */
   get epoch(): number {
-    return this.connection.epoch;
+    return this.generation;
+  }
+
+  /**
+   * The limit is known by another name now (a key's governor became its organization's): share
+   * that name's state with the fleet from now on, as every process using that organization does.
+   */
+  moveTo(domain: string): void {
+    this.connection.unlisten(this.channel);
+    this.use(domain);
+    this.generation++;
+    this.member?.changed();
+  }
+
+  /** The governor closed: its channel is dropped. */
+  close(): void {
+    this.connection.unlisten(this.channel);
+  }
+
+  private use(domain: string): void {
+    // One hash tag per domain: a Redis Cluster keeps its keys in one slot (scripts need that).
+    const id = createHash('sha256').update(domain).digest('hex').slice(0, 16);
+    const prefix = `${this.connection.options.key}:{${id}}`;
+    this.keys = { state: `${prefix}:rate`, members: `${prefix}:members`, pause: `${prefix}:pause` };
+    this.channel = `${prefix}:pauses`;
+    this.connection.listen(this.channel, this);
   }
 
   attach(member: FleetMember): void {
@@ -124,6 +147,7 @@ export class FleetLink implements ConnectionListener {
 
   /** Back in the fleet: whatever pause it holds now holds here too. */
   rejoined(): void {
+    this.generation++;
     this.member?.changed();
     this.connection.run(PAUSE_LEFT, [this.keys.pause], []).then(
       (reply) => {

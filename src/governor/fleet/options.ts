@@ -6,6 +6,7 @@ export interface RedisClient {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   ping(): Promise<unknown>;
   subscribe(...channels: string[]): Promise<unknown>;
+  unsubscribe(...channels: string[]): Promise<unknown>;
   on(event: string, listener: (...args: never[]) => void): unknown;
   connect(): Promise<unknown>;
   disconnect(): void;

@@ -62,6 +62,12 @@ export class RedisConnection {
     this.subscriber.subscribe(channel).catch((error) => this.lost(error));
   }
 
+  /** No more messages on `channel` (its domain closed or moved). */
+  unlisten(channel: string): void {
+    if (!this.channels.delete(channel) || this.closed) return;
+    this.subscriber.unsubscribe(channel).catch(() => {}); // a lost connection subscribes anew on rejoin
+  }
+
   /** Runs a script; a failure or timeout falls back (and rejects). */
   async run(script: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
     try {
