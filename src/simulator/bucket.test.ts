@@ -26,4 +26,12 @@ describe('TokenBucket', () => {
     expect(bucket.available(0)).toBe(-3);
     expect(bucket.msUntil(1, 0)).toBe(4000);
   });
+
+  it('counts no stretch of refill twice when a caller passes a time older than the last update', () => {
+    const bucket = new TokenBucket(60, 100, 0); // 1 token a second
+    bucket.take(100, 0);
+    expect(bucket.available(10_000)).toBeCloseTo(10);
+    bucket.take(0, 5_000); // a stale clock
+    expect(bucket.available(10_000)).toBeCloseTo(10); // was 15: the 5-10 s stretch counted twice
+  });
 });

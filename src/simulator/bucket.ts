@@ -16,8 +16,10 @@ export class TokenBucket {
   }
 
   private refill(now: number): void {
-    const elapsedMs = Math.max(0, now - this.updatedAt);
-    this.tokens = Math.min(this.capacity, this.tokens + (elapsedMs * this.perMinute) / 60_000);
+    // A time read before the last update (a caller's stale clock) must not move the clock back:
+    // the next refill would count that stretch twice.
+    if (now <= this.updatedAt) return;
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) * this.perMinute) / 60_000);
     this.updatedAt = now;
   }
 
