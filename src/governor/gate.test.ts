@@ -173,18 +173,14 @@ describe('Gate, requests of different sizes', () => {
     return pacer;
   }
   const cost = (input: number) => ({ input, output: 0 });
+  /** A gate whose larger heads let smaller requests by for 10 s. */
+  const sizedGate = (pacer: Pacer, clock: () => number) =>
+    new Gate(pacer, clock, 10, 60_000, () => undefined, 10_000);
 
   it('lets a smaller request that fits go ahead of a larger one at the head, for a while', async () => {
     let now = 0;
     const pacer = budgetPacer(100);
-    const gate = new Gate(
-      pacer,
-      () => now,
-      10,
-      60_000,
-      () => undefined,
-      10_000,
-    );
+    const gate = sizedGate(pacer, () => now);
     const big = gate.enter(undefined, cost(500)) as Promise<Admission>;
     const small = gate.enter(undefined, cost(50));
     await small;
@@ -205,14 +201,7 @@ describe('Gate, requests of different sizes', () => {
     // Measured: an 8,000-token request priced 3 tokens under the head passed it, and the head
     // then waited out the whole bypass window (34 s against 5 s).
     const pacer = budgetPacer(120);
-    const gate = new Gate(
-      pacer,
-      () => 0,
-      10,
-      60_000,
-      () => undefined,
-      10_000,
-    );
+    const gate = sizedGate(pacer, () => 0);
     const head = gate.enter(undefined, cost(130)) as Promise<Admission>;
     const alike = gate.enter(undefined, cost(110)) as Promise<Admission>;
     const half = gate.enter(undefined, cost(65)) as Promise<Admission>;
@@ -230,14 +219,7 @@ describe('Gate, requests of different sizes', () => {
     const pacer = budgetPacer(100);
     const inner = pacer.delayMs;
     pacer.delayMs = (now, c) => (paused ? 1000 : inner(now, c));
-    const gate = new Gate(
-      pacer,
-      () => 0,
-      10,
-      60_000,
-      () => undefined,
-      10_000,
-    );
+    const gate = sizedGate(pacer, () => 0);
     const big = gate.enter(undefined, cost(50)) as Promise<Admission>;
     const small = gate.enter(undefined, cost(10)) as Promise<Admission>;
     gate.pump();
