@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { cacheBreakpointOf } from './cache-breakpoint';
 import { identifier } from './classify';
 import { modelGroupOf } from './model-groups';
 
@@ -38,22 +39,15 @@ export interface CachePrefix {
 }
 
 type Body = Record<string, unknown>;
-const blocks = (value: unknown): Body[] =>
-  Array.isArray(value) ? value.filter((b): b is Body => Boolean(b) && typeof b === 'object') : [];
 
-/** The prefix up to the last block with `cache_control`, in the API's order: tools, system, messages. */
+/** The prompt-cache prefix of a request body, keyed by a one-way digest (with the model). */
 export function cachePrefixOf(body: Body): CachePrefix | undefined {
-  const parts = [...blocks(body.tools), ...blocks(body.system)];
-  for (const message of blocks(body.messages)) parts.push(...blocks(message.content));
-  let last = -1;
-  for (let i = 0; i < parts.length; i++) if (parts[i].cache_control) last = i;
-  if (last === -1) return undefined;
-  const text = JSON.stringify(parts.slice(0, last + 1));
-  const ttl = (parts[last].cache_control as { ttl?: unknown } | undefined)?.ttl;
+  const breakpoint = cacheBreakpointOf(body);
+  if (!breakpoint) return undefined;
   return {
-    key: createHash('sha1').update(String(body.model)).update(text).digest('base64'),
-    chars: text.length,
-    ttlMs: ttl === '1h' ? 3_600_000 : 300_000,
+    key: createHash('sha1').update(String(body.model)).update(breakpoint.text).digest('base64'),
+    chars: breakpoint.text.length,
+    ttlMs: breakpoint.oneHour ? 3_600_000 : 300_000,
   };
 }
 

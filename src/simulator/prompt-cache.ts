@@ -1,3 +1,4 @@
+import { cacheBreakpointOf } from '../facts/cache-breakpoint';
 import { hashString } from './random';
 
 /** A request's cacheable prefix: up to and including its last `cache_control` breakpoint. */
@@ -15,27 +16,14 @@ export interface CacheUse {
   write1h: number;
 }
 
-type Block = Record<string, unknown>;
-
-const asBlocks = (value: unknown): Block[] =>
-  Array.isArray(value) ? value.filter((b): b is Block => Boolean(b) && typeof b === 'object') : [];
-
-/**
- * The prefix up to the last block with `cache_control`, in the API's order (tools, system,
- * messages); its tokens counted as the simulator counts input (four characters a token).
- */
+/** A request's cache prefix, its tokens counted as the simulator counts input (four characters a token). */
 export function cachePrefix(fields: Record<string, unknown>): CachePrefix | undefined {
-  const parts: Block[] = [...asBlocks(fields.tools), ...asBlocks(fields.system)];
-  for (const message of asBlocks(fields.messages)) parts.push(...asBlocks(message.content));
-  let last = -1;
-  for (const [i, part] of parts.entries()) if (part.cache_control) last = i;
-  if (last === -1) return undefined;
-  const prefix = JSON.stringify(parts.slice(0, last + 1));
-  const control = parts[last].cache_control as { ttl?: unknown };
+  const breakpoint = cacheBreakpointOf(fields);
+  if (!breakpoint) return undefined;
   return {
-    key: hashString(`${fields.model}\n${prefix}`),
-    tokens: Math.max(1, Math.ceil(prefix.length / 4)),
-    oneHour: control?.ttl === '1h',
+    key: hashString(`${fields.model}\n${breakpoint.text}`),
+    tokens: Math.max(1, Math.ceil(breakpoint.text.length / 4)),
+    oneHour: breakpoint.oneHour,
   };
 }
 
