@@ -7,6 +7,7 @@ import {
   classifyStreamError,
   classifyTransportError,
   identifier,
+  modelId,
   OK,
   TRUNCATED,
 } from '../facts/classify';
@@ -17,6 +18,7 @@ import {
   readRetryAfterMs,
   readShouldRetry,
 } from '../facts/headers';
+import { bedrockErrorType, type Provider, providerOf } from '../facts/platform';
 import type { RequestFacts } from '../facts/request-facts';
 import { sdkReadsJson, sdkWouldRetry } from '../facts/sdk-rules';
 import type { Admission } from '../governor/gate';
@@ -35,7 +37,6 @@ import {
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
   ATTR_URL_TEMPLATE,
-  GEN_AI_PROVIDER_ANTHROPIC,
 } from '../semconv';
 import { type BodyEnd, type BodyFacts, observeBody, StreamWatch } from './body-observer';
 import { readErrorBody } from './error-body';
@@ -123,6 +124,8 @@ export interface Target {
   origin: string;
   /** `{method} {url.template}`, as the HTTP conventions name a client span. */
   spanName: string;
+  /** The platform the base URL belongs to (the sent URL may say more: see `readSentUrl`). */
+  provider: Provider;
   attributes: Record<string, string | number>;
 }
 
@@ -142,6 +145,7 @@ export function targetOf(request: { method?: string; url: string }): Target {
     const endpoint = endpointOf(method, url.pathname);
     target = {
       endpoint,
+      provider: providerOf(url.href),
       origin: url.origin,
       spanName: `${method} ${endpoint.route}`,
       attributes: {
@@ -230,7 +234,8 @@ export class Attempt {
       operation: target.endpoint.operation,
       serverAddress: url[ATTR_SERVER_ADDRESS] as string,
       serverPort: url[ATTR_SERVER_PORT] as number,
-      model: identifier(options?.body?.model),
+      model: modelId(options?.body?.model),
+      provider: target.provider,
       stream: !this.raw && (options?.stream === true || options?.body?.stream === true),
       request: asked,
       organizationId: undefined,
@@ -254,7 +259,7 @@ export class Attempt {
 
     const attributes: Record<string, string | number | boolean> = {
       ...url,
-      [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_ANTHROPIC,
+      [ATTR_GEN_AI_PROVIDER_NAME]: target.provider,
     };
     if (this.facts.stream) attributes[ATTR_ANTHROPIC_STREAM] = true;
     if (this.facts.model) attributes[ATTR_GEN_AI_REQUEST_MODEL] = this.facts.model;
@@ -289,6 +294,8 @@ export class Attempt {
         this.settings.errorBodyMaxBytes,
         this.settings.errorBodyTimeoutMs,
       );
+      // Bedrock names its errors in a header (`x-amzn-errortype: ThrottlingException`).
+      body.type ??= bedrockErrorType(response.headers.get('x-amzn-errortype'));
       const shouldRetry = readShouldRetry(response.headers);
       const outcome = classifyHttpError(response.status, body, shouldRetry);
       if (this.governed)
@@ -406,11 +413,29 @@ export class Attempt {
     if (retryMayFollow) this.markCallEnd();
     const headers = response.headers;
     this.facts.status = response.status;
-    this.facts.requestId = identifier(headers.get('request-id'));
+    this.facts.requestId = identifier(headers.get('request-id') ?? headers.get('x-amzn-requestid'));
+    this.readSentUrl(response);
     if (this.governed) this.facts.organizationId = identifier(headers.get('anthropic-organization-id'));
     // Only an error advises a wait; a success's headers are not searched for one.
     if (!response.ok) this.facts.retryAfterMs = readRetryAfterMs(headers);
     this.facts.rateLimits = new ResponseRateLimits(headers);
+  }
+
+  /**
+   * The platform clients (Bedrock, Vertex AI) rewrite the path after every user middleware: the
+   * URL the response came from is the one sent, and names the platform.
+   */
+  private readSentUrl(response: Response): void {
+    const sent = response.url;
+    if (!sent || sent === this.request.url) return;
+    const url = new URL(sent);
+    url.username = '';
+    url.password = '';
+    this.span.setAttribute(ATTR_URL_FULL, url.href);
+    const provider = providerOf(sent);
+    if (provider === this.facts.provider) return;
+    this.facts.provider = provider;
+    this.span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, provider);
   }
 
   /** The response was dropped without its body read to an end (a consumer we do not observe). */

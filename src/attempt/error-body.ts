@@ -1,4 +1,5 @@
 import { identifier } from '../facts/classify';
+import { vertexErrorType } from '../facts/platform';
 import { timerDelayMs } from '../timers';
 
 export interface ErrorBodyFacts {
@@ -48,10 +49,12 @@ export async function readErrorBody(
 export function factsOf(text: string): ErrorBodyFacts {
   if (!text.trimStart().startsWith('{')) return {};
   try {
-    const error = (JSON.parse(text) as { error?: { type?: unknown; details?: { error_code?: unknown } } })
-      .error;
+    const error = (
+      JSON.parse(text) as { error?: { type?: unknown; status?: unknown; details?: { error_code?: unknown } } }
+    ).error;
     const facts: ErrorBodyFacts = {};
-    const type = identifier(error?.type);
+    // Vertex AI answers in Google's shape: `{"error": {"code": 429, "status": "RESOURCE_EXHAUSTED"}}`.
+    const type = identifier(error?.type) ?? vertexErrorType(error?.status);
     const code = identifier(error?.details?.error_code);
     if (type) facts.type = type;
     if (code) facts.code = code;

@@ -59,7 +59,7 @@ export function attemptMiddleware(
     let facts: RequestFacts | undefined;
     try {
       if (target.endpoint.operation === 'chat')
-        facts = requestFactsOf(ctx.options, request.body, settings.modelGroups);
+        facts = requestFactsOf(ctx.options, request.body, settings.modelGroups, target.provider);
       gate =
         settings.governor && target.endpoint.governed && facts
           ? enter(settings, request, target, facts, retryCount)

@@ -1,5 +1,6 @@
 import type { Classification } from './classify';
 import type { RateLimits } from './headers';
+import type { Provider } from './platform';
 import type { ReplyFacts } from './reply-facts';
 import type { RequestFacts } from './request-facts';
 
@@ -12,6 +13,8 @@ export interface AttemptFacts {
   operation: string;
   serverAddress: string;
   serverPort: number;
+  /** `gen_ai.provider.name`: the Claude API, or the platform (Bedrock, Vertex AI) the request was sent to. */
+  provider: Provider;
   model?: string;
   stream: boolean;
   /** What a Messages request asked of its limits (model, `max_tokens`, speed, size); absent elsewhere. */

@@ -1,5 +1,11 @@
 import { factsOf } from '../attempt/error-body';
-import { classifyHttpError, classifyStreamError, classifyTransportError, identifier } from './classify';
+import {
+  classifyHttpError,
+  classifyStreamError,
+  classifyTransportError,
+  identifier,
+  modelId,
+} from './classify';
 
 describe('classifyHttpError: the error-type table', () => {
   it.each([
@@ -78,6 +84,32 @@ describe('reading error bodies', () => {
     [''],
   ])('garbage %j yields nothing', (text) => {
     expect(factsOf(text)).toEqual({});
+  });
+  it("reads Vertex AI's error shape (Google's canonical status) as the Claude API's type", () => {
+    const body = JSON.stringify({
+      error: {
+        code: 429,
+        message: 'Quota exceeded for aiplatform.googleapis.com/...',
+        status: 'RESOURCE_EXHAUSTED',
+      },
+    });
+    expect(factsOf(body)).toEqual({ type: 'rate_limit_error' });
+    expect(factsOf('{"error":{"code":503,"status":"UNAVAILABLE"}}')).toEqual({ type: 'overloaded_error' });
+    // The Claude API's own type wins where a body has both.
+    expect(factsOf('{"error":{"type":"overloaded_error","status":"RESOURCE_EXHAUSTED"}}')).toEqual({
+      type: 'overloaded_error',
+    });
+  });
+  it("modelId() keeps the platforms' ids and bounds them", () => {
+    expect(modelId('us.anthropic.claude-sonnet-4-5-20250929-v1:0')).toBe(
+      'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+    );
+    expect(modelId('claude-sonnet-4-5@20250929')).toBe('claude-sonnet-4-5@20250929');
+    expect(
+      modelId('arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-opus-4-1-v1:0'),
+    ).toBeDefined();
+    expect(modelId('x'.repeat(201))).toBeUndefined();
+    expect(modelId('claude <script>')).toBeUndefined();
   });
   it('identifier() bounds what it keeps', () => {
     expect(identifier('overloaded_error')).toBe('overloaded_error');

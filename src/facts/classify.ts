@@ -32,6 +32,16 @@ export function identifier(value: unknown): string | undefined {
   return typeof value === 'string' && IDENTIFIER.test(value) ? value : undefined;
 }
 
+/**
+ * A model id as the platforms spell them: the Claude API's (`claude-sonnet-4-5`), Bedrock's
+ * (`us.anthropic.claude-sonnet-4-5-20250929-v1:0`, inference-profile ARNs) and Vertex's
+ * (`claude-sonnet-4-5@20250929`). Bounded, no spaces or markup.
+ */
+const MODEL_ID = /^[A-Za-z0-9_.:@/-]{1,200}$/;
+export function modelId(value: unknown): string | undefined {
+  return typeof value === 'string' && MODEL_ID.test(value) ? value : undefined;
+}
+
 export const OK: Classification = { failed: false };
 
 /** An HTTP response that is not a success. `body` is what the error body said, when it said anything. */

@@ -48,6 +48,8 @@ describe('endpointOf: every endpoint the SDK calls, by name and route', () => {
     ['GET', '/v1/models/claude-sonnet-4-5-20250929', 'models.retrieve', '/v1/models/{model_id}'],
     // A gateway's prefix before /v1/, and a trailing slash
     ['POST', '/anthropic/proxy/v1/messages/', 'chat', '/v1/messages'],
+    // Vertex AI's base URL ends in /v1: the request the SDK builds on it, before the client rewrites it
+    ['POST', '/v1/v1/messages', 'chat', '/v1/messages'],
   ])('%s %s -> %s (%s)', (method, path, operation, route) => {
     expect(endpointOf(method, path)).toEqual({ operation, route, governed: operation === 'chat' });
   });

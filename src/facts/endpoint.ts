@@ -45,12 +45,13 @@ let saidOther = false;
 const NAME = /^[a-z][a-z_]{0,39}$/;
 
 /**
- * The endpoint of a request. The path is read from its `/v1/` on, so a base URL with a path of its
+ * The endpoint of a request. The path is read from its last `/v1/` on, so a base URL with a path of its
  * own (a gateway's prefix) names the same endpoints. A route the table does not know is named
  * `<METHOD> <route>` with its ids as `{id}`: an endpoint the SDK adds later gets a name of its own.
  */
 export function endpointOf(method: string, pathname: string): Endpoint {
-  const start = pathname.indexOf('/v1/');
+  // The last `/v1/`: Vertex AI's base URL ends in `/v1` itself (`.../v1/v1/messages`).
+  const start = pathname.lastIndexOf('/v1/');
   const parts = (start === -1 ? pathname : pathname.slice(start + 3)).split('/').filter(Boolean);
   for (const entry of known) {
     if (entry.method === method && matches(entry.parts, parts)) return entry.endpoint;

@@ -23,9 +23,12 @@ const PUBLISHED: { family: string; major: number; minor?: number; group: string 
 /** `family major minor` of a Claude model id, or undefined for an id of another shape. */
 export function modelVersion(model: string): { family: string; major: number; minor: number } | undefined {
   const bare = model
+    .replace(/^.*\//, '') // an inference-profile ARN: the profile id after its last `/`
+    .replace(/^(?:[a-z]{2,6}\.)?anthropic\./, '') // Bedrock: `us.anthropic.`, `anthropic.`
+    .replace(/@\d{8}$/, '') // Vertex AI: `@20250929`
+    .replace(/-v\d+(:\d+)?$/, '') // Bedrock: `-v1:0`
     .replace(/^claude-/, '')
-    .replace(/-(\d{8}|latest)$/, '')
-    .replace(/-v\d+(:\d+)?$/, '');
+    .replace(/-(\d{8}|latest)$/, '');
   // Current ids: `opus-4-5`, `sonnet-5`; older ones put the version first: `3-5-sonnet`.
   const current = /^([a-z]+)-(\d+)(?:-(\d{1,2}))?$/.exec(bare);
   if (current) return { family: current[1], major: Number(current[2]), minor: Number(current[3] ?? 0) };
@@ -39,6 +42,23 @@ export const MAX_UNLISTED_GROUPS = 64;
 const unlisted = new Set<string>();
 /** Groups found, by model id (bounded: cleared when full, as ids are few in practice). */
 const found = new Map<string, string>();
+
+/**
+ * The quota group of a model on Bedrock or Vertex AI, which keep their quotas per model (and
+ * account or project, and region): the model id itself, bounded like unknown models' groups.
+ */
+export function platformModelGroupOf(
+  model: string | undefined,
+  overrides?: Readonly<Record<string, string>>,
+): string {
+  if (model === undefined) return 'unknown';
+  const override = overrides?.[model];
+  if (override !== undefined) return override;
+  if (unlisted.has(model)) return model;
+  if (unlisted.size >= MAX_UNLISTED_GROUPS) return 'other';
+  unlisted.add(model);
+  return model;
+}
 
 /**
  * The rate-limit group of `model`: the user's override, else the published table, else the model

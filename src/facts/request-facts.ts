@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { GEN_AI_PROVIDER_ANTHROPIC } from '../semconv';
 import { cacheBreakpointOf } from './cache-breakpoint';
-import { identifier } from './classify';
-import { modelGroupOf } from './model-groups';
+import { modelId } from './classify';
+import { modelGroupOf, platformModelGroupOf } from './model-groups';
+import type { Provider } from './platform';
 
 /** Which of its model group's limits a request counts against: fast mode and long context have their own. */
 export type Lane = 'standard' | 'fast' | 'long_context';
@@ -14,7 +16,7 @@ const CHARS_PER_TOKEN = 4;
 /** What a Messages request asks for, as far as its limits are concerned (never its content). */
 export interface RequestFacts {
   model?: string;
-  /** The model's rate-limit group (the published table, or the user's `governor.modelGroups`). */
+  /** The model's rate-limit group (the published table, or the user's `governor.modelGroups`); on Bedrock and Vertex AI the model itself. */
   modelGroup: string;
   /** Standard speed, fast mode (`speed: "fast"`), or long context (over 200K input tokens, standard speed). */
   lane: Lane;
@@ -56,15 +58,20 @@ export function requestFactsOf(
   options: unknown,
   encoded: unknown,
   modelGroups?: Readonly<Record<string, string>>,
+  provider: Provider = GEN_AI_PROVIDER_ANTHROPIC,
 ): RequestFacts {
   const body = ((options as { body?: unknown } | undefined)?.body ?? {}) as Body;
   const maxTokens = body.max_tokens;
   const bodyChars = typeof encoded === 'string' ? encoded.length : 0;
-  const model = identifier(body.model);
+  const model = modelId(body.model);
   const fast = body.speed === 'fast';
   return {
     model,
-    modelGroup: modelGroupOf(model, modelGroups),
+    // The Claude API pools models in groups; Bedrock and Vertex AI keep a quota per model.
+    modelGroup:
+      provider === GEN_AI_PROVIDER_ANTHROPIC
+        ? modelGroupOf(model, modelGroups)
+        : platformModelGroupOf(model, modelGroups),
     lane: fast ? 'fast' : bodyChars > LONG_CONTEXT_TOKENS * CHARS_PER_TOKEN ? 'long_context' : 'standard',
     maxTokens:
       typeof maxTokens === 'number' && maxTokens > 0 && Number.isFinite(maxTokens) ? maxTokens : undefined,

@@ -13,7 +13,6 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
-  GEN_AI_PROVIDER_ANTHROPIC,
   METRIC_ANTHROPIC_ACCELERATION_SPIKES,
   METRIC_ANTHROPIC_ATTEMPTS,
   METRIC_ANTHROPIC_ATTEMPTS_IN_FLIGHT,
@@ -113,7 +112,7 @@ export class OtelAttemptMetrics implements AttemptRecorder {
     }
     const attributes: Attributes = {
       [ATTR_GEN_AI_OPERATION_NAME]: facts.operation,
-      [ATTR_GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER_ANTHROPIC,
+      [ATTR_GEN_AI_PROVIDER_NAME]: facts.provider,
       [ATTR_SERVER_ADDRESS]: facts.serverAddress,
       [ATTR_SERVER_PORT]: facts.serverPort,
     };

@@ -6,7 +6,12 @@ import { ask, clientFor } from '../support/sdk';
 import { startTracing } from '../support/tracing';
 
 /** Where the attempts went (the facts carry it; the Prometheus metrics do not label it). */
-const ENDPOINT = { operation: 'chat', serverAddress: 'api.anthropic.com', serverPort: 443 };
+const ENDPOINT = {
+  operation: 'chat',
+  serverAddress: 'api.anthropic.com',
+  serverPort: 443,
+  provider: 'anthropic' as const,
+};
 
 const tracing = startTracing();
 let sim: Simulator;
