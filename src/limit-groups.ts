@@ -10,6 +10,7 @@ import { LocalSignals } from './governor/signals';
 import type { AnyRegistry } from './metrics/attempt-metrics';
 import { GovernorMetrics } from './metrics/governor-metrics';
 import { MetricsSignalSource } from './metrics/signal-source';
+import { GEN_AI_PROVIDER_ANTHROPIC } from './semconv';
 
 /**
  * One governor per limit the API keeps: an organization's model group, at one speed (fast mode
@@ -78,16 +79,23 @@ function credentialEntry(origin: string, credential: string): Credential {
   return entry;
 }
 
-/** Finds (or makes) the governor of a Messages request's limit, and prices the request. */
+/**
+ * Finds (or makes) the governor of a Messages request's limit, and prices the request; none
+ * where whose quota it counts against cannot be told.
+ */
 export function selectGovernor(
   origin: string,
   headers: Headers,
   request: RequestFacts,
   config: ResolvedGovernorConfig,
   registry: AnyRegistry | undefined,
-): Selected {
+): Selected | undefined {
+  const credential = credentialOf(headers);
+  // Bedrock's AWS signature and Vertex AI's Google token are added after every middleware: two
+  // accounts (or projects) would share one pace, and one's throttling would slow the other's.
+  if (!credential && request.provider !== GEN_AI_PROVIDER_ANTHROPIC) return undefined;
   const now = performance.now();
-  const entry = credentialEntry(origin, credentialOf(headers));
+  const entry = credentialEntry(origin, credential);
   const group = request.modelGroup;
   const cost = pricing.price(request, group, now);
   const laneKey =

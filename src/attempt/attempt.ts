@@ -37,6 +37,7 @@ import {
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
   ATTR_URL_TEMPLATE,
+  GEN_AI_PROVIDER_ANTHROPIC,
 } from '../semconv';
 import { type BodyEnd, type BodyFacts, observeBody, StreamWatch } from './body-observer';
 import { readErrorBody } from './error-body';
@@ -73,7 +74,7 @@ export interface AttemptSettings {
   /** OpenTelemetry metrics (guarded apart from the Prometheus ones). Default: none. */
   otelRecorder?: AttemptRecorder;
   /** The governor of a Messages request's limit (see `limit-groups.ts`), and its price. Default: none. */
-  governor?: (origin: string, headers: Headers, request: RequestFacts) => Selected;
+  governor?: (origin: string, headers: Headers, request: RequestFacts) => Selected | undefined;
   /** Told of every governed attempt's end (learns organizations, calibrates pricing). Default: none. */
   observeGoverned?: (origin: string, headers: Headers, selected: Selected, facts: AttemptFacts) => void;
   rateLimitResources: readonly RateLimitResource[];
@@ -432,8 +433,9 @@ export class Attempt {
     url.username = '';
     url.password = '';
     this.span.setAttribute(ATTR_URL_FULL, url.href);
+    // A gateway or proxy in between may hide the platform's path: the base URL's platform stands.
     const provider = providerOf(sent);
-    if (provider === this.facts.provider) return;
+    if (provider === this.facts.provider || provider === GEN_AI_PROVIDER_ANTHROPIC) return;
     this.facts.provider = provider;
     this.span.setAttribute(ATTR_GEN_AI_PROVIDER_NAME, provider);
   }

@@ -20,6 +20,8 @@ export interface RequestFacts {
   modelGroup: string;
   /** Standard speed, fast mode (`speed: "fast"`), or long context (over 200K input tokens, standard speed). */
   lane: Lane;
+  /** The Claude API, or the platform (Bedrock, Vertex AI) the base URL belongs to. */
+  provider: Provider;
   /** `max_tokens`: what the API reserves of the output-token limit when the request starts. */
   maxTokens?: number;
   /** `speed: "fast"` (fast mode has limits of its own), else standard. */
@@ -67,6 +69,7 @@ export function requestFactsOf(
   const fast = body.speed === 'fast';
   return {
     model,
+    provider,
     // The Claude API pools models in groups; Bedrock and Vertex AI keep a quota per model.
     modelGroup:
       provider === GEN_AI_PROVIDER_ANTHROPIC

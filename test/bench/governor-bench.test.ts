@@ -27,13 +27,14 @@ describe('npm run bench:governor, short mode', () => {
       'OTPM-bound',
       'ITPM-bound',
       'one group, two models',
+      'fast and standard',
     ]) {
       expect(done.stdout).toContain(`## ${scenario} (`);
     }
-    // One row per scenario, and for the limits kept per group one per traffic class (6) and one
-    // summary per scenario (4).
+    // One row per scenario, and for the limits kept per group one per traffic class (8) and one
+    // summary per scenario (5).
     const ours = done.stdout.split('\n').filter((line) => line.startsWith('| **claude-otel**'));
-    expect(ours).toHaveLength(9 + 6 + 4);
+    expect(ours).toHaveLength(9 + 8 + 5);
   }, 300_000);
 
   it('10,000 queued calls: heap and per-call cost are measured', async () => {

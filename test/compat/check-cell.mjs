@@ -252,6 +252,8 @@ if (process.env.FLEET_CHECK) {
   const Redis = require('ioredis');
   const client = new Redis(url);
   const keys = await client.keys('claude-otel:*');
+  const limitKeys = keys.filter((k) => /:(rate|members)$/.test(k));
+  const ttls = await Promise.all(limitKeys.map((k) => client.pttl(k)));
   client.disconnect();
   server.kill('SIGKILL');
   const attempts = sim.attempts().map((a) => a.status);
@@ -259,9 +261,11 @@ if (process.env.FLEET_CHECK) {
     done.code === 0 && done.stderr === '' && done.stdout.trim() !== '',
     `fleet: exit ${done.code}, ${done.stderr.slice(-500)}`,
   );
+  // The key's own state until its first response named the organization, then the
+  // organization's: two limits' rate and members, each expiring (10 minutes).
   check(
-    keys.filter((k) => /:(rate|members)$/.test(k)).length === 2,
-    `fleet: keys in Redis ${JSON.stringify(keys)}`,
+    limitKeys.length === 4 && ttls.every((ttl) => ttl > 0 && ttl <= 600_000),
+    `fleet: keys in Redis ${JSON.stringify(keys)}, ttl ${JSON.stringify(ttls)} ms`,
   );
   check(
     JSON.stringify(attempts) === '[429,200]',

@@ -1,6 +1,7 @@
 import type { Middleware } from '@anthropic-ai/sdk';
 import Anthropic from '@anthropic-ai/sdk';
 import { claudeMiddleware } from '../../src';
+import { startSimulator } from '../../src/simulator';
 import { freshRegistry } from '../support/metrics';
 import { MESSAGE_JSON, type RawReply, startRawServer } from '../support/raw-server';
 import { caught } from '../support/sdk';
@@ -103,5 +104,53 @@ describe('Bedrock and Vertex AI facts, as the platforms send them', () => {
     expect(exhausted.attributes['gen_ai.request.model']).toBe(VERTEX_MODEL);
     expect(exhausted.attributes['gen_ai.provider.name']).toBe('gcp.vertex_ai');
     expect(exhausted.attributes['url.full']).toMatch(/:rawPredict$/);
+  });
+});
+
+describe('the governor where whose quota it is cannot be told', () => {
+  it("Vertex AI (the Google token is added after every middleware): one project's retry-after holds no other call", async () => {
+    const sim = await startSimulator({ latency: { responseMs: 5 } });
+    try {
+      const vertexBase = 'https://us-east5-aiplatform.googleapis.com/v1';
+      // The platform client adds its credential after the middleware: a middleware before
+      // claude-otel's takes the key away, so claude-otel sees what it would see there.
+      const noCredential: Middleware = (request, next) => {
+        const headers = new Headers(request.headers as ConstructorParameters<typeof Headers>[0]);
+        headers.delete('x-api-key');
+        headers.delete('authorization');
+        return next({ ...request, headers });
+      };
+      // ... and puts it back after, as the platform's backend middleware signs.
+      const signs: Middleware = (request, next) => {
+        const headers = new Headers(request.headers as ConstructorParameters<typeof Headers>[0]);
+        headers.set('x-api-key', 'sk-ant-unused');
+        return next({ ...request, headers });
+      };
+      const client = new Anthropic({
+        baseURL: vertexBase,
+        apiKey: 'sk-ant-unused',
+        logLevel: 'off',
+        maxRetries: 0,
+        middleware: [noCredential, claudeMiddleware({ metrics: { registry: freshRegistry() } }), signs],
+        // The service is the simulator, reached at the Vertex host's URL.
+        fetch: (url, init) => fetch(String(url).replace(`${vertexBase}/v1/`, `${sim.url}/v1/`), init),
+      });
+      const call = () =>
+        client.messages.create({
+          model: VERTEX_MODEL,
+          max_tokens: 16,
+          messages: [{ role: 'user', content: 'hi' }],
+        });
+      await call();
+      sim.script({ kind: 'error', status: 429, retryAfterSeconds: 1 });
+      expect(await caught(call)).toBeInstanceOf(Anthropic.RateLimitError);
+      await call();
+      const attempts = sim.attempts();
+      const limited = attempts.findIndex((a) => a.status === 429);
+      // Not held: a pause would hold the next call 1 s or more.
+      expect(attempts[limited + 1].at - attempts[limited].at).toBeLessThan(1000);
+    } finally {
+      await sim.close();
+    }
   });
 });
