@@ -52,12 +52,15 @@ export function platformModelGroupOf(
   overrides?: Readonly<Record<string, string>>,
 ): string {
   if (model === undefined) return 'unknown';
-  const override = overrides?.[model];
-  if (override !== undefined) return override;
-  if (unlisted.has(model)) return model;
+  return overrides?.[model] ?? unlistedGroup(model);
+}
+
+/** A group no table knows, while there is room for one more; else `other`. */
+function unlistedGroup(group: string): string {
+  if (unlisted.has(group)) return group;
   if (unlisted.size >= MAX_UNLISTED_GROUPS) return 'other';
-  unlisted.add(model);
-  return model;
+  unlisted.add(group);
+  return group;
 }
 
 /**
@@ -84,15 +87,12 @@ export function modelGroupOf(
         (r.minor === undefined || r.minor === version.minor),
     );
   if (row) group = row.group;
-  else {
-    group = version
-      ? `${version.family}-${version.major}${version.minor ? `.${version.minor}` : ''}`
-      : model.replace(/-(\d{8}|latest)$/, '');
-    if (!unlisted.has(group)) {
-      if (unlisted.size >= MAX_UNLISTED_GROUPS) group = 'other';
-      else unlisted.add(group);
-    }
-  }
+  else
+    group = unlistedGroup(
+      version
+        ? `${version.family}-${version.major}${version.minor ? `.${version.minor}` : ''}`
+        : model.replace(/-(\d{8}|latest)$/, ''),
+    );
   if (found.size >= 1024) found.clear();
   found.set(model, group);
   return group;
