@@ -2,7 +2,7 @@ import type { Middleware } from '@anthropic-ai/sdk';
 import Anthropic from '@anthropic-ai/sdk';
 import { claudeMiddleware } from '../../src';
 import { startSimulator } from '../../src/simulator';
-import { freshRegistry } from '../support/metrics';
+import { freshRegistry, sumBy } from '../support/metrics';
 import { MESSAGE_JSON, type RawReply, startRawServer } from '../support/raw-server';
 import { caught } from '../support/sdk';
 import { startTracing } from '../support/tracing';
@@ -120,6 +120,7 @@ describe('the governor where whose quota it is cannot be told', () => {
         headers.delete('authorization');
         return next({ ...request, headers });
       };
+      const registry = freshRegistry();
       // ... and puts it back after, as the platform's backend middleware signs.
       const signs: Middleware = (request, next) => {
         const headers = new Headers(request.headers as ConstructorParameters<typeof Headers>[0]);
@@ -131,7 +132,7 @@ describe('the governor where whose quota it is cannot be told', () => {
         apiKey: 'sk-ant-unused',
         logLevel: 'off',
         maxRetries: 0,
-        middleware: [noCredential, claudeMiddleware({ metrics: { registry: freshRegistry() } }), signs],
+        middleware: [noCredential, claudeMiddleware({ metrics: { registry } }), signs],
         // The service is the simulator, reached at the Vertex host's URL.
         fetch: (url, init) => fetch(String(url).replace(`${vertexBase}/v1/`, `${sim.url}/v1/`), init),
       });
@@ -149,6 +150,14 @@ describe('the governor where whose quota it is cannot be told', () => {
       const limited = attempts.findIndex((a) => a.status === 429);
       // Not held: a pause would hold the next call 1 s or more.
       expect(attempts[limited + 1].at - attempts[limited].at).toBeLessThan(1000);
+      // No governor runs, so none is reported (the gauges read 0 for a governor that did not exist).
+      for (const name of ['anthropic_governor_allowed_requests_per_second', 'anthropic_governor_paused']) {
+        expect((await registry.getSingleMetric(name)?.get())?.values).toEqual([]);
+      }
+      expect(await sumBy(registry, 'anthropic_attempts_total', 'status_code')).toEqual({
+        '200': 2,
+        '429': 1,
+      });
     } finally {
       await sim.close();
     }
