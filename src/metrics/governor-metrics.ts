@@ -23,12 +23,14 @@ function create(registry: AnyRegistry) {
    * organizations or base URLs are combined (rates and queues summed, a pause if any is paused).
    */
   const each =
-    (fn: (state: GovernorState) => number, combine: (a: number, b: number) => number) => (g: Gauge) => {
+    (fn: (state: GovernorState) => number | undefined, combine: (a: number, b: number) => number) =>
+    (g: Gauge) => {
       g.reset();
       const values = new Map<string, { labels: GovernorLabels; value: number }>();
       for (const [source, labels] of sources) {
-        const key = `${labels.model_group}\u0000${labels.lane}`;
         const v = fn(source());
+        if (v === undefined) continue;
+        const key = `${labels.model_group}\u0000${labels.lane}`;
         const seen = values.get(key);
         if (seen) seen.value = combine(v, seen.value);
         else values.set(key, { labels, value: v });
@@ -36,26 +38,9 @@ function create(registry: AnyRegistry) {
       for (const { labels, value } of values.values()) g.set({ ...labels }, value);
     };
   const sum = (a: number, b: number) => a + b;
-  const fleet = (fn: (state: FleetState) => number, combine: (a: number, b: number) => number) => {
-    let value: number | undefined;
-    for (const source of sources.keys()) {
-      const state = source().fleet;
-      if (!state) continue;
-      const v = fn(state);
-      value = value === undefined ? v : combine(v, value);
-    }
-    return value;
-  };
-  const gauge = (name: string, help: string, read: () => number | undefined) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        const value = read();
-        if (value !== undefined) this.set(value);
-      },
-    });
+  /** Fleet mode only: no sample while no governor shares its state through Redis. */
+  const fleet = (fn: (state: FleetState) => number, combine: (a: number, b: number) => number) =>
+    each((state) => (state.fleet ? fn(state.fleet) : undefined), combine);
   const limitGauge = (name: string, help: string, fill: (g: Gauge) => void) =>
     new Gauge({
       name,
@@ -120,20 +105,20 @@ function create(registry: AnyRegistry) {
       registers,
     }),
     // Fleet mode only: absent (no sample) while no governor shares its state through Redis.
-    fleetConnected: gauge(
+    fleetConnected: limitGauge(
       'anthropic_governor_fleet_connected',
-      '1 while the pause and the rate are shared with the fleet through Redis; 0 while this process governs alone (Redis failed).',
-      () => fleet((f) => (f.connected ? 1 : 0), Math.min),
+      '1 while the pause and the rate of this limit are shared with the fleet through Redis; 0 while this process governs it alone (Redis failed). No sample without fleet mode.',
+      fleet((f) => (f.connected ? 1 : 0), Math.min),
     ),
-    fleetMembers: gauge(
+    fleetMembers: limitGauge(
       'anthropic_governor_fleet_members',
-      'Processes sharing the governor (that leased a send in the last 2 s), as Redis last counted them.',
-      () => fleet((f) => f.members, Math.max),
+      'Processes sharing the governor of this limit (that leased a send in the last 2 s), as Redis last counted them.',
+      fleet((f) => f.members, Math.max),
     ),
-    fleetShare: gauge(
+    fleetShare: limitGauge(
       'anthropic_governor_fleet_share',
-      'This process’s share of the fleet’s sends over the last 10 s (1 while it governs alone).',
-      () => fleet((f) => f.share, Math.max),
+      'This process’s share of the fleet’s sends to this limit over the last 10 s (1 while it governs alone).',
+      fleet((f) => f.share, Math.max),
     ),
     fleetFallbacks: new Counter({
       name: 'anthropic_governor_fleet_fallbacks_total',

@@ -166,6 +166,20 @@ describe('limit groups', () => {
     });
   });
 
+  it('reports no governor state before a governor exists, and no fleet state without fleet mode', async () => {
+    const sim = await simulator();
+    const registry = freshRegistry();
+    const client = clientFor(sim, { middleware: [claudeMiddleware({ metrics: { registry } })] });
+    const samples = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values.length;
+    // A 0 here would say "governs alone: Redis failed" and fire AnthropicFleetGovernorAlone.
+    for (const name of ['anthropic_governor_fleet_connected', 'anthropic_governor_paused']) {
+      expect(await samples(name)).toBe(0);
+    }
+    await call(client, 'claude-haiku-4-5');
+    expect(await samples('anthropic_governor_paused')).toBe(1);
+    expect(await samples('anthropic_governor_fleet_connected')).toBe(0);
+  });
+
   it('says once, by its code, that two middlewares give one limit different governor options', async () => {
     const sim = await simulator();
     // Jest's sandbox keeps process events to itself: the call is watched instead.
