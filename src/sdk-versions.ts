@@ -5,15 +5,17 @@ export const OLDEST_SDK = '0.101.0';
 /** The oldest SDK that starts its own call span, the parent of the attempt spans. */
 export const SDK_CALL_SPAN_SINCE = '0.134.0';
 /** The newest SDK release CI tests (the newest pin in test/compat/matrix.json). */
-export const NEWEST_TESTED_SDK = '1.14.0';
+export const NEWEST_TESTED_SDK = '1.17.0';
 
 /** What this package says about an SDK version, or nothing when it is tested and complete. */
 export interface SdkNotice {
   code:
     | 'CLAUDE_OTEL_SDK_TOO_OLD'
     | 'CLAUDE_OTEL_SDK_UNTESTED'
+    | 'CLAUDE_OTEL_SDK_NEWER_RELEASE'
     | 'CLAUDE_OTEL_SDK_NO_CALL_SPAN'
-    | 'CLAUDE_OTEL_SDK_UNPATCHABLE';
+    | 'CLAUDE_OTEL_SDK_UNPATCHABLE'
+    | 'CLAUDE_OTEL_ALREADY_INSTRUMENTED';
   /** Whether the attempts of this SDK are traced, counted and governed. */
   instrumented: boolean;
   message: string;
@@ -48,6 +50,16 @@ export function sdkNotice(version: string | undefined): SdkNotice | undefined {
       message: `@anthropic-ai/sdk ${version} has no \`middleware\` option, so claude-otel cannot trace, count or govern its attempts. It needs @anthropic-ai/sdk >= ${OLDEST_SDK}: run "npm install @anthropic-ai/sdk@latest".`,
     };
   }
+  // The SDK ships a minor release every few days, and keeps its middleware within a major: a
+  // newer release of the tested major is said only to diag (every user on the latest SDK would
+  // otherwise see a warning that asks nothing of them); a newer major is a warning.
+  if (compare(parsed, NEWEST_TESTED_SDK) > 0 && parsed[0] === (parse(NEWEST_TESTED_SDK) as number[])[0]) {
+    return {
+      code: 'CLAUDE_OTEL_SDK_NEWER_RELEASE',
+      instrumented: true,
+      message: `@anthropic-ai/sdk ${version} is newer than ${NEWEST_TESTED_SDK}, the newest release claude-otel is tested with; its attempts are traced, counted and governed as usual (the SDK keeps its middleware within a major release).`,
+    };
+  }
   if (compare(parsed, NEWEST_TESTED_SDK) > 0) {
     return {
       code: 'CLAUDE_OTEL_SDK_UNTESTED',
@@ -66,6 +78,12 @@ export function sdkNotice(version: string | undefined): SdkNotice | undefined {
 }
 
 const said = new Set<string>();
+/** Notices that leave every attempt traced and ask nothing of the user: diag, not every user's console. */
+const DIAG_ONLY = new Set<SdkNotice['code']>([
+  'CLAUDE_OTEL_SDK_NO_CALL_SPAN',
+  'CLAUDE_OTEL_ALREADY_INSTRUMENTED',
+  'CLAUDE_OTEL_SDK_NEWER_RELEASE',
+]);
 
 /**
  * Says a notice once per process and SDK version, to OpenTelemetry's diag; a version that is
@@ -76,7 +94,7 @@ export function sayOnce(notice: SdkNotice, version: string | undefined): void {
   if (said.has(key)) return;
   said.add(key);
   diag.warn(notice.message);
-  if (notice.code !== 'CLAUDE_OTEL_SDK_NO_CALL_SPAN') {
+  if (!DIAG_ONLY.has(notice.code)) {
     process.emitWarning(notice.message, { type: 'ClaudeOtelWarning', code: notice.code });
   }
 }

@@ -61,7 +61,7 @@ describe('the SDK versions claude-otel supports', () => {
     expect(sdkNotice('0.134.0')).toBeUndefined();
     expect(sdkNotice(NEWEST_TESTED_SDK)).toBeUndefined();
     expect(sdkNotice('0.100.9')?.code).toBe('CLAUDE_OTEL_SDK_TOO_OLD');
-    expect(sdkNotice('1.99.0')?.code).toBe('CLAUDE_OTEL_SDK_UNTESTED');
+    expect(sdkNotice('1.99.0')?.code).toBe('CLAUDE_OTEL_SDK_NEWER_RELEASE');
     expect(sdkNotice('2.0.0-beta.1')?.code).toBe('CLAUDE_OTEL_SDK_UNTESTED');
     expect(sdkNotice('not a version')?.code).toBe('CLAUDE_OTEL_SDK_UNTESTED');
   });
@@ -74,8 +74,17 @@ describe('an app whose SDK is outside the tested range is told so, once, and nev
     expect(seen.warnings).toEqual([]);
   });
 
-  it.each(['1.99.0', '2.0.0'])(
-    'a newer SDK (%s) is still instrumented, with one warning naming the tested releases',
+  it('a newer release of the tested major (the SDK ships one every few days): instrumented, no warning, one diag line', async () => {
+    const seen = await runWithSdkLabelled('1.99.0', { OTEL_LOG_LEVEL: 'warn' });
+    expect(seen.attempts).toBe(2);
+    expect(seen.warnings).toEqual([]);
+    expect(
+      seen.stderr.match(/1\.99\.0 is newer than [\d.]+, the newest release claude-otel is tested with/g),
+    ).toHaveLength(1);
+  });
+
+  it.each(['2.0.0', '2.0.0-beta.1'])(
+    'a newer major SDK (%s) is still instrumented, with one warning naming the tested releases',
     async (version) => {
       const seen = await runWithSdkLabelled(version);
       expect(seen.attempts).toBe(2);

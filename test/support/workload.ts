@@ -59,7 +59,9 @@ export async function runWorkload(sim: Simulator, options: WorkloadOptions): Pro
       outcomes.succeeded++;
       bump(outcomes.byStatus, '200');
     } catch (error) {
-      if (error instanceof Anthropic.APIConnectionError) outcomes.connectionErrors++;
+      // A stream whose connection drops after its 200 is a broken stream (SDK 1.17 raises an
+      // APIConnectionError for it; earlier SDKs ended the stream), not a refused connection.
+      if (error instanceof Anthropic.APIConnectionError && !streamed) outcomes.connectionErrors++;
       else if (error instanceof Anthropic.APIError && error.status !== undefined) {
         bump(outcomes.byStatus, String(error.status));
         if (error.type) bump(outcomes.byErrorType, error.type);
