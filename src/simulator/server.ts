@@ -15,9 +15,20 @@ import {
   type MessagesRequest,
   messageBody,
   parseMessagesRequest,
+  readMessagesRequest,
   tokenCounts,
 } from './messages';
 import { ModelCatalog } from './model-catalog';
+import {
+  eventStreamChunk,
+  PLATFORM_VERSIONS,
+  type PlatformName,
+  type PlatformRoute,
+  platformError,
+  platformHeaders,
+  platformRouteOf,
+  quotaUnitOf,
+} from './platforms';
 import { PromptCache } from './prompt-cache';
 import { ROUTE_KEYS, type Route, routeOf } from './routes';
 import { type ScenarioName, scenario } from './scenarios';
@@ -183,6 +194,8 @@ class SimulatedApi {
     };
 
     if (body === null) return reject(413, 'request_too_large');
+    const platform = route === undefined ? platformRouteOf(req.method ?? 'GET', path) : undefined;
+    if (platform) return this.answerPlatform(req, res, path, platform, body, record, now);
     if (route === undefined) return reject(404, 'not_found_error', `${req.method} ${path}: not found`);
     if (route === 'method') return reject(405, 'invalid_request_error', `Method ${req.method} not allowed`);
     const key = apiKeyOf(req);
@@ -229,6 +242,80 @@ class SimulatedApi {
       return;
     }
     sendJson(res, 200, answer, headers);
+  }
+
+  /**
+   * A Messages request as Bedrock or Vertex AI receive it: the model in the path, the version in
+   * the body, a quota per account (or project), region and model.
+   */
+  private answerPlatform(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    route: PlatformRoute,
+    body: Buffer,
+    record: AttemptRecord,
+    now: number,
+  ): Promise<void> | void {
+    record.route = route.key;
+    const unit = quotaUnitOf(route, req, path);
+    const reject = (type: string, message?: string) =>
+      this.sendError(
+        res,
+        record,
+        { kind: 'reject', status: 0, type },
+        message,
+        unit,
+        undefined,
+        route.platform,
+      );
+    if (!unit) return reject('authentication_error');
+    let fields: Record<string, unknown>;
+    try {
+      fields = JSON.parse(body.toString('utf8'));
+    } catch {
+      return reject('invalid_request_error', 'Malformed input request: the body is not valid JSON.');
+    }
+    if (!fields || typeof fields !== 'object' || Array.isArray(fields))
+      return reject('invalid_request_error', 'Malformed input request: the body must be a JSON object.');
+    // The platforms take the API version in the body (the clients copy the `anthropic-version` header).
+    if (typeof fields.anthropic_version !== 'string' || fields.anthropic_version === '')
+      return reject(
+        'invalid_request_error',
+        `anthropic_version: Field required (e.g. "${PLATFORM_VERSIONS[route.platform]}")`,
+      );
+    if (!route.countTokens) {
+      if ('model' in fields) return reject('invalid_request_error', 'model: the model is named in the path');
+      fields.model = route.model;
+    }
+    delete fields.anthropic_version;
+    const parsed = readMessagesRequest(fields, !route.countTokens);
+    if (parsed instanceof InvalidRequest) return reject(parsed.type, parsed.message);
+    // The path decides: invoke or invoke-with-response-stream (rawPredict or streamRawPredict).
+    parsed.stream = route.stream;
+    record.model = parsed.model;
+    record.stream = parsed.stream;
+    if (!(this.config.models ? this.config.models.includes(parsed.model) : parsed.model.includes('claude-')))
+      return reject('not_found_error');
+    const limited: LimitedRequest = {
+      organization: unit,
+      group: parsed.model,
+      lane: parsed.fast ? 'fast' : 'standard',
+      priority: false,
+      inputTokens: Math.max(0, parsed.inputTokens - this.promptCache.peek(parsed.cache, now).read),
+      maxTokens: parsed.maxTokens,
+    };
+    if (route.countTokens) {
+      record.status = 200;
+      this.recorder.attempt(record);
+      return sendJson(
+        res,
+        200,
+        { input_tokens: parsed.inputTokens },
+        platformHeaders(route.platform, record.requestId),
+      );
+    }
+    return this.serveMessages(res, record, parsed, unit, limited, route.platform);
   }
 
   /** The batches, files and models endpoints: a JSON body, the text of a results file, or an error. */
@@ -293,7 +380,9 @@ class SimulatedApi {
     record: AttemptRecord,
     key: string | null,
     limited?: LimitedRequest,
+    platform?: PlatformName,
   ): Record<string, string> {
+    if (platform) return platformHeaders(platform, record.requestId);
     const headers: Record<string, string> = {
       'request-id': record.requestId,
       'anthropic-organization-id': this.organizationOf(key),
@@ -309,6 +398,7 @@ class SimulatedApi {
     request: MessagesRequest,
     key: string,
     limited: LimitedRequest,
+    platform?: PlatformName,
   ): Promise<void> {
     const reply = generateReply(request);
     const now = performance.now();
@@ -319,7 +409,8 @@ class SimulatedApi {
       res.socket?.destroy();
       return;
     }
-    if (decision.kind === 'reject') return this.sendError(res, record, decision, undefined, key, limited);
+    if (decision.kind === 'reject')
+      return this.sendError(res, record, decision, undefined, key, limited, platform);
 
     record.status = 200;
     this.recorder.attempt(record);
@@ -330,7 +421,7 @@ class SimulatedApi {
     counts.fast = request.fast;
     const messageId = this.nextId('msg_');
     // The headers are those of the response's start: its own reservation (max_tokens) still held.
-    const headers = this.headers(record, key, limited);
+    const headers = this.headers(record, key, limited, platform);
     const settle = () => this.traffic.settle(decision.reservation, counts.output, performance.now());
     if (decision.malformed) {
       const type = request.stream ? 'text/event-stream' : 'application/json';
@@ -347,12 +438,15 @@ class SimulatedApi {
       settle();
       return;
     }
+    // Bedrock frames each event in AWS's binary event stream; Vertex AI sends the API's SSE.
+    const bedrock = platform === 'bedrock';
     res.writeHead(200, {
       ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
+      'content-type': bedrock ? 'application/vnd.amazon.eventstream' : 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
     });
     const ended = await writeStream(res, {
+      frame: bedrock ? (_name, data) => eventStreamChunk(data) : undefined,
       messageId,
       requestId: record.requestId,
       model: request.model,
@@ -373,7 +467,12 @@ class SimulatedApi {
     message?: string,
     key: string | null = null,
     limited?: LimitedRequest,
+    platform?: PlatformName,
   ): void {
+    if (platform) {
+      this.sendPlatformError(res, record, decision, message, platform);
+      return;
+    }
     const headers = this.headers(record, key, limited);
     if (decision.garbageHeaders) garble(headers);
     const html = isHtmlStatus(decision.status);
@@ -400,6 +499,24 @@ class SimulatedApi {
       errorBody(decision.type, record.requestId, message ?? decision.message, decision.errorCode),
       headers,
     );
+  }
+
+  /** An error in the platform's shape: no rate-limit headers, no `retry-after`. */
+  private sendPlatformError(
+    res: ServerResponse,
+    record: AttemptRecord,
+    decision: Extract<Decision, { kind: 'reject' }>,
+    message: string | undefined,
+    platform: PlatformName,
+  ): void {
+    const answer = platformError(platform, decision.type, record.requestId, message ?? decision.message);
+    record.status = answer.status;
+    record.errorType = decision.type;
+    record.errorCode = null;
+    this.recorder.attempt(record);
+    const headers = { ...platformHeaders(platform, record.requestId), ...answer.headers };
+    if (decision.garbageHeaders) headers['x-amzn-requestid'] = `not an id <${'x'.repeat(200)}>`;
+    sendJson(res, answer.status, answer.body, headers);
   }
 }
 

@@ -19,11 +19,11 @@ export interface StreamPlan {
   faults: StreamFault[];
   /** Aborted when the simulator closes: every wait gives way. */
   closing: AbortSignal;
+  /** How one event is framed on the wire. Default: the API's SSE (Bedrock frames events its own way). */
+  frame?: (name: string, data: unknown) => string | Buffer;
 }
 
-function event(res: ServerResponse, name: string, data: unknown): void {
-  res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
-}
+const sse = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** Waits `ms` (for ever when undefined) unless the client leaves or the simulator closes first. */
 async function wait(res: ServerResponse, ms: number | undefined, closing: AbortSignal): Promise<void> {
@@ -44,6 +44,8 @@ async function wait(res: ServerResponse, ms: number | undefined, closing: AbortS
 
 /** Writes a Messages stream with the API's event sequence, applying stream faults. */
 export async function writeStream(res: ServerResponse, plan: StreamPlan): Promise<StreamEnd> {
+  const frame = plan.frame ?? sse;
+  const event = (target: ServerResponse, name: string, data: unknown) => target.write(frame(name, data));
   const midStream = plan.faults.find((f) => f.kind === 'mid-stream-error');
   const stall = plan.faults.find((f) => f.kind === 'stall');
   const slow = plan.faults.find((f) => f.kind === 'slow-first-token');
