@@ -3,7 +3,9 @@ import {
   InstrumentationBase,
   type InstrumentationConfig,
   InstrumentationNodeModuleDefinition,
+  InstrumentationNodeModuleFile,
 } from '@opentelemetry/instrumentation';
+import { bindToClient, isBindingOf, tapBackend } from './attempt/client-bond';
 import { attemptMiddleware } from './attempt/middleware';
 import type { ClaudeOtelConfig } from './config';
 import { INSTRUMENTATION_NAME, settingsOf } from './middleware';
@@ -20,6 +22,15 @@ export const TESTED_SDK_VERSIONS = [`>=${OLDEST_SDK} <=${NEWEST_TESTED_SDK}`];
 interface SdkModule {
   BaseAnthropic?: { prototype: object };
 }
+
+/** Marks the prototype setter of a claude-otel instrumentation (there may be more than one). */
+const CLAUDE_OTEL_SETTER = Symbol.for('claude-otel.middleware-setter');
+
+/**
+ * The SDK's files that define `BaseAnthropic`: the platform clients (Bedrock, Vertex AI) load it
+ * from `@anthropic-ai/sdk/client`, never from the package's main entry.
+ */
+const CLIENT_FILES = ['@anthropic-ai/sdk/client.js', '@anthropic-ai/sdk/client.mjs'];
 
 /**
  * Traces every HTTP attempt of every `@anthropic-ai/sdk` client: register it with
@@ -45,22 +56,28 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
 
   protected init() {
     // Every version reaches the patch, so that none is passed over without a word.
-    return new InstrumentationNodeModuleDefinition(
+    const patch = (moduleExports: SdkModule, moduleVersion?: string) => {
+      const notice = sdkNotice(moduleVersion);
+      if (notice) sayOnce(notice, moduleVersion);
+      if (notice?.instrumented !== false) this.patchClient(moduleExports, moduleVersion);
+      return moduleExports;
+    };
+    const unpatch = (moduleExports: SdkModule) => {
+      const prototype = moduleExports?.BaseAnthropic?.prototype;
+      const descriptor = prototype && Object.getOwnPropertyDescriptor(prototype, 'middleware');
+      if (descriptor?.set === this.middlewareSetter)
+        delete (prototype as { middleware?: unknown }).middleware;
+    };
+    // The main entry and the client file export the same class: whichever loads first patches it.
+    const definition = new InstrumentationNodeModuleDefinition(
       '@anthropic-ai/sdk',
       ['*'],
-      (moduleExports: SdkModule, moduleVersion?: string) => {
-        const notice = sdkNotice(moduleVersion);
-        if (notice) sayOnce(notice, moduleVersion);
-        if (notice?.instrumented !== false) this.patchClient(moduleExports, moduleVersion);
-        return moduleExports;
-      },
-      (moduleExports: SdkModule) => {
-        const prototype = moduleExports?.BaseAnthropic?.prototype;
-        const descriptor = prototype && Object.getOwnPropertyDescriptor(prototype, 'middleware');
-        if (descriptor?.set === this.middlewareSetter)
-          delete (prototype as { middleware?: unknown }).middleware;
-      },
+      patch,
+      unpatch,
+      CLIENT_FILES.map((file) => new InstrumentationNodeModuleFile(file, ['*'], patch, unpatch)),
     );
+    // A pre-release (2.0.0-beta.1) too: semver's `*` alone passes it over without a word.
+    return Object.assign(definition, { includePrerelease: true });
   }
 
   /**
@@ -71,7 +88,22 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
    */
   private patchClient(moduleExports: SdkModule, moduleVersion: string | undefined): void {
     const prototype = moduleExports?.BaseAnthropic?.prototype;
-    if (!prototype || Object.getOwnPropertyDescriptor(prototype, 'middleware')) {
+    const descriptor = prototype && Object.getOwnPropertyDescriptor(prototype, 'middleware');
+    if (descriptor?.set === this.middlewareSetter) return;
+    if (descriptor?.set && CLAUDE_OTEL_SETTER in descriptor.set) {
+      // Another instance (two libraries each registering one): its middleware traces every
+      // attempt once; a second would trace each twice.
+      sayOnce(
+        {
+          code: 'CLAUDE_OTEL_ALREADY_INSTRUMENTED',
+          instrumented: true,
+          message: `@anthropic-ai/sdk ${moduleVersion ?? ''} is already instrumented by another AnthropicInstrumentation; its attempts are traced, counted and governed once, with that instance's options, not this one's.`,
+        },
+        moduleVersion,
+      );
+      return;
+    }
+    if (!prototype || descriptor) {
       const message = `@anthropic-ai/sdk ${moduleVersion ?? ''} has no BaseAnthropic class claude-otel can patch, so its attempts are not traced, counted or governed; pass the middleware yourself: new Anthropic({ middleware: [claudeMiddleware()] }).`;
       sayOnce({ code: 'CLAUDE_OTEL_SDK_UNPATCHABLE', instrumented: false, message }, moduleVersion);
       return;
@@ -85,15 +117,18 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
 
   private readonly middlewareSetter = (() => {
     const instrumentation = this;
-    return function setMiddleware(this: object, value: unknown): void {
+    const setter = function setMiddleware(this: object, value: unknown): void {
       const ours = instrumentation.middleware;
-      const list = Array.isArray(value) ? value.filter((m) => m !== ours) : [];
+      // A copy of a client (`withOptions`) is given the original's list, with its binding.
+      const list = Array.isArray(value) ? value.filter((m) => !isBindingOf(m, ours)) : [];
       Object.defineProperty(this, 'middleware', {
-        value: [...list, ours],
+        value: [...list, bindToClient(ours, this)],
         writable: true,
         enumerable: true,
         configurable: true,
       });
+      tapBackend(this);
     };
+    return Object.assign(setter, { [CLAUDE_OTEL_SETTER]: true });
   })();
 }

@@ -59,8 +59,9 @@ function keyId(credential: string): string {
   return createHash('sha256').update(credential).digest('hex').slice(0, 16);
 }
 
-function credentialOf(headers: Headers): string {
-  return headers.get('x-api-key') ?? headers.get('authorization') ?? '';
+/** Whose quota a request counts against: a platform's quota unit, else the Claude API key. */
+function credentialOf(headers: Headers, request: RequestFacts | undefined): string {
+  return request?.quotaUnit ?? headers.get('x-api-key') ?? headers.get('authorization') ?? '';
 }
 
 function credentialEntry(origin: string, credential: string): Credential {
@@ -90,10 +91,14 @@ export function selectGovernor(
   config: ResolvedGovernorConfig,
   registry: AnyRegistry | undefined,
 ): Selected | undefined {
-  const credential = credentialOf(headers);
-  // Bedrock's AWS signature and Vertex AI's Google token are added after every middleware: two
-  // accounts (or projects) would share one pace, and one's throttling would slow the other's.
-  if (!credential && request.provider !== GEN_AI_PROVIDER_ANTHROPIC) return undefined;
+  const credential = credentialOf(headers, request);
+  // Bedrock's AWS signature and Vertex AI's Google token are added after every middleware: with
+  // no client to name the account (or project), two would share one pace, and one's throttling
+  // would slow the other's.
+  if (!credential && request.provider !== GEN_AI_PROVIDER_ANTHROPIC) {
+    sayUngoverned(request.provider);
+    return undefined;
+  }
   const now = performance.now();
   const entry = credentialEntry(origin, credential);
   const group = request.modelGroup;
@@ -123,7 +128,7 @@ export function observeAttempt(
   if (usage && facts.request) pricing.observe(facts.request, selected.group, usage, performance.now());
   const organization = facts.organizationId;
   if (!organization) return;
-  const entry = credentialEntry(origin, credentialOf(headers));
+  const entry = credentialEntry(origin, credentialOf(headers, facts.request));
   const owner = `org:${organization}`;
   if (entry.owner === owner) return;
   // The key's governors become its organization's (what they learned is kept), unless the
@@ -183,6 +188,23 @@ function closeIdle(): void {
   for (const [, lane] of idle.slice(0, Math.max(1, byName.size - (MAX_GOVERNORS * 3) / 4))) closeLane(lane);
   // Lanes that pointed at a closed governor find (or make) it again.
   for (const credentials of byOrigin.values()) for (const entry of credentials.values()) entry.lanes.clear();
+}
+
+const PLATFORM_NAMES: Record<string, string> = {
+  'aws.bedrock': 'Amazon Bedrock',
+  'gcp.vertex_ai': 'Google Vertex AI',
+};
+const saidUngoverned = new Set<string>();
+
+/** A governor was asked for where it cannot run: said once per platform, with what to do. */
+function sayUngoverned(provider: string): void {
+  if (saidUngoverned.has(provider)) return;
+  saidUngoverned.add(provider);
+  const name = PLATFORM_NAMES[provider] ?? provider;
+  process.emitWarning(
+    `claude-otel cannot tell which account or project these ${name} requests count against (the platform client signs them after every middleware), so it does not govern them; they are traced and counted as usual. AnthropicInstrumentation reads the account from each client; claudeMiddleware() given to a client by hand cannot, nor can a client with skipAuth (signed by a proxy). Register AnthropicInstrumentation to govern them, or pass governor: false to say you know.`,
+    { type: 'ClaudeOtelWarning', code: 'CLAUDE_OTEL_PLATFORM_UNGOVERNED' },
+  );
 }
 
 /** For tests: governors open now. */

@@ -40,6 +40,7 @@ import {
   GEN_AI_PROVIDER_ANTHROPIC,
 } from '../semconv';
 import { type BodyEnd, type BodyFacts, observeBody, StreamWatch } from './body-observer';
+import { sentUrlOf } from './client-bond';
 import { readErrorBody } from './error-body';
 import { endAttemptSpan, startAttemptSpan } from './span';
 import { readStreamHead } from './stream-head';
@@ -281,6 +282,7 @@ export class Attempt {
   /** The transport failed or the attempt was aborted before a response arrived. */
   failedToSend(error: unknown): void {
     this.guard(() => {
+      this.readSentUrl(undefined);
       this.markCallEnd();
       this.finish(classifyTransportError(error, this.callerAborted(), this.request.signal?.aborted === true));
     });
@@ -424,10 +426,11 @@ export class Attempt {
 
   /**
    * The platform clients (Bedrock, Vertex AI) rewrite the path after every user middleware: the
-   * URL the response came from is the one sent, and names the platform.
+   * URL their middleware sent (else the one the response came from) is the one sent, and names
+   * the platform.
    */
-  private readSentUrl(response: Response): void {
-    const sent = response.url;
+  private readSentUrl(response: Response | undefined): void {
+    const sent = sentUrlOf(this.ctx) ?? response?.url;
     if (!sent || sent === this.request.url) return;
     const url = new URL(sent);
     url.username = '';

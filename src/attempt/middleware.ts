@@ -1,10 +1,13 @@
 import type { Middleware, MiddlewareContext } from '@anthropic-ai/sdk';
 import { readRetryCount } from '../facts/headers';
+import { providerOfUserAgent } from '../facts/platform';
+import { platformRequestOf } from '../facts/platform-client';
 import { type RequestFacts, requestFactsOf } from '../facts/request-facts';
 import { GovernorRejectedError } from '../governor/errors';
 import type { Admission } from '../governor/gate';
 import type { Selected } from '../limit-groups';
 import { Attempt, type AttemptSettings, type Target, targetOf } from './attempt';
+import { clientOf } from './client-bond';
 
 /** Marks a chain already observed by a claude-otel middleware (the context is one per attempt). */
 const OBSERVED = Symbol('claude-otel.observed');
@@ -49,8 +52,17 @@ export function attemptMiddleware(
     marked[OBSERVED] = true;
     const retryCount = readRetryCount(request.headers as Headers);
     let target: Target;
+    let quotaUnit: string | undefined;
     try {
       target = targetOf(request);
+      // A platform client names its platform (whatever its base URL) and its quota unit; one
+      // the middleware was given to by hand names its platform in its user agent.
+      const client = clientOf(ctx);
+      const platform = client && platformRequestOf(client);
+      const provider =
+        platform?.provider ?? providerOfUserAgent((request.headers as Headers).get('user-agent'));
+      if (provider && provider !== target.provider) target = { ...target, provider };
+      quotaUnit = platform?.quotaUnit;
     } catch {
       return next(request);
     }
@@ -59,7 +71,7 @@ export function attemptMiddleware(
     let facts: RequestFacts | undefined;
     try {
       if (target.endpoint.operation === 'chat')
-        facts = requestFactsOf(ctx.options, request.body, settings.modelGroups, target.provider);
+        facts = requestFactsOf(ctx.options, request.body, settings.modelGroups, target.provider, quotaUnit);
       gate =
         settings.governor && target.endpoint.governed && facts
           ? enter(settings, request, target, facts, retryCount)

@@ -26,6 +26,17 @@ export function providerOf(url: string): Provider {
   return GEN_AI_PROVIDER_ANTHROPIC;
 }
 
+/**
+ * The platform a client names in its user agent (`AnthropicBedrock/JS 1.2.1`, `AnthropicVertex/JS
+ * 1.1.5`): what a middleware given by hand, which never sees the client, can still tell.
+ */
+export function providerOfUserAgent(userAgent: string | null): Provider | undefined {
+  if (!userAgent) return undefined;
+  if (userAgent.startsWith('AnthropicBedrock/')) return GEN_AI_PROVIDER_AWS_BEDROCK;
+  if (userAgent.startsWith('AnthropicVertex/')) return GEN_AI_PROVIDER_GCP_VERTEX_AI;
+  return undefined;
+}
+
 const BEDROCK_HOST = /^https?:\/\/bedrock(?:-runtime)?[.-][^/]*\.amazonaws\.com(?:[:/]|$)/;
 const VERTEX_HOST = /^https?:\/\/(?:[a-z0-9-]+-)?aiplatform(?:\.[a-z]+\.rep)?\.googleapis\.com(?:[:/]|$)/;
 

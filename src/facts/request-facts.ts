@@ -20,8 +20,10 @@ export interface RequestFacts {
   modelGroup: string;
   /** Standard speed, fast mode (`speed: "fast"`), or long context (over 200K input tokens, standard speed). */
   lane: Lane;
-  /** The Claude API, or the platform (Bedrock, Vertex AI) the base URL belongs to. */
+  /** The Claude API, or the platform (Bedrock, Vertex AI) the client or base URL belongs to. */
   provider: Provider;
+  /** Bedrock's account, Vertex AI's project, with the region: the platform's quota unit, when the client is known (see `platform-client.ts`). */
+  quotaUnit?: string;
   /** `max_tokens`: what the API reserves of the output-token limit when the request starts. */
   maxTokens?: number;
   /** `speed: "fast"` (fast mode has limits of its own), else standard. */
@@ -61,6 +63,7 @@ export function requestFactsOf(
   encoded: unknown,
   modelGroups?: Readonly<Record<string, string>>,
   provider: Provider = GEN_AI_PROVIDER_ANTHROPIC,
+  quotaUnit?: string,
 ): RequestFacts {
   const body = ((options as { body?: unknown } | undefined)?.body ?? {}) as Body;
   const maxTokens = body.max_tokens;
@@ -70,6 +73,7 @@ export function requestFactsOf(
   return {
     model,
     provider,
+    quotaUnit,
     // The Claude API pools models in groups; Bedrock and Vertex AI keep a quota per model.
     modelGroup:
       provider === GEN_AI_PROVIDER_ANTHROPIC
