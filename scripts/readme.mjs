@@ -44,7 +44,7 @@ export function versionsTable() {
       '`@anthropic-ai/sdk`',
       `${peer['@anthropic-ai/sdk']}`,
       sdks.join(', '),
-      `every release with the \`middleware\` option; before 0.134.0 the SDK starts no call span, so attempt spans are roots; a release newer than ${pinned.at(-1)} is instrumented, with one warning`,
+      `every release with the \`middleware\` option; before 0.134.0 the SDK starts no call span, so attempt spans are roots; a newer ${pinned.at(-1).split('.')[0]}.x release is instrumented as usual (said to OpenTelemetry's diag only), a newer major with one warning`,
     ],
     [
       '`@opentelemetry/sdk-node`, `exporter-trace-otlp-http`',
@@ -60,6 +60,18 @@ export function versionsTable() {
       [...new Set(cells.filter((c) => c.ioredis).map((c) => c.ioredis))].join(', '),
       'a Redis or Valkey server (tested: Redis 7.0, Valkey 8.0); not needed without `governor.fleet`',
     ],
+    ...[
+      [
+        'bedrock',
+        '`@anthropic-ai/bedrock-sdk` (`AnthropicBedrock`)',
+        'SigV4, access keys or the default AWS credentials; Bedrock API keys',
+      ],
+      ['vertex', '`@anthropic-ai/vertex-sdk` (`AnthropicVertex`)', 'any Google credential'],
+    ].map(([key, name, note]) => {
+      const tested = [...new Set(cells.filter((c) => c[key]).map((c) => c[key]))];
+      const oldestTested = tested.filter((v) => /^\d/.test(v)).sort(byVersion)[0];
+      return [name, `>=${oldestTested}`, tested.join(', '), `optional; ${note}`];
+    }),
   ];
   const widths = rows[0].map((_, i) => Math.max(3, ...rows.map((r) => r[i].length)));
   const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

@@ -23,7 +23,7 @@ const atLeast = (v, min) => {
 const expectWarning =
   atLeast(sdkVersion, '0.101.0') < 0
     ? 'too-old'
-    : atLeast(sdkVersion, process.env.NEWEST_TESTED_SDK) > 0
+    : numbers(sdkVersion)[0] > numbers(process.env.NEWEST_TESTED_SDK)[0]
       ? 'untested'
       : 'none';
 const hasCallSpan = atLeast(sdkVersion, '0.134.0') >= 0;
@@ -150,6 +150,78 @@ for (const [kind, args] of [
     !JSON.stringify(otlp.spans.map((s) => s.attributes)).includes(KEY),
     `${kind}: the API key reached a span`,
   );
+}
+
+// The platform clients, in cells that install them: an app that loads only the platform package,
+// with the README's registration, CJS and ESM: a throttle and its retry, each attempt one span in
+// the platform's terms (the SDK reached through its subpaths, which the instrumentation hooks).
+const platforms = {};
+for (const platform of ['bedrock', 'vertex']) {
+  let version;
+  try {
+    version = versionOf(`@anthropic-ai/${platform}-sdk`);
+  } catch {
+    continue;
+  }
+  const provider = platform === 'bedrock' ? 'aws.bedrock' : 'gcp.vertex_ai';
+  const platformEnv = {
+    ...env,
+    PLATFORM: platform,
+    SIM_URL: sim.url,
+    ANTHROPIC_BEDROCK_BASE_URL: sim.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDCOMPATEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'compat-secret',
+  };
+  platforms[platform] = { version };
+  for (const [kind, args] of [
+    ['cjs', ['--require', './instrumentation.cjs', 'platform-app.cjs']],
+    ['esm', ['--import', './instrumentation.mjs', 'platform-app.mjs']],
+  ]) {
+    sim.reset();
+    otlp.spans.length = 0;
+    sim.script({ kind: 'error', status: 429 });
+    const done = await run(args, platformEnv);
+    const truth = sim.attempts();
+    const attempts = otlp.spans
+      .filter((s) => s.scope === 'claude-otel')
+      .sort((a, b) => (a.start < b.start ? -1 : 1));
+    const parents = attempts.map((s) => otlp.spans.find((p) => p.id === s.parent)?.scope ?? null);
+    platforms[platform][kind] = { exit: done.code, attempts: attempts.length, simulator: truth.length };
+    const what = `${platform} ${version} ${kind}`;
+    check(done.code === 0, `${what}: the app exited ${done.code}: ${done.stderr.slice(0, 500)}`);
+    check(
+      JSON.stringify(truth.map((a) => a.status)) === '[429,200]',
+      `${what}: simulator statuses ${JSON.stringify(truth.map((a) => a.status))}, expected [429,200]`,
+    );
+    check(
+      attempts.length === truth.length,
+      `${what}: ${attempts.length} attempt spans for ${truth.length} attempts`,
+    );
+    check(
+      JSON.stringify(attempts.map((s) => s.attributes['error.type'] ?? null)) === '["rate_limit_error",null]',
+      `${what}: error types ${JSON.stringify(attempts.map((s) => s.attributes['error.type']))}`,
+    );
+    check(
+      attempts.every(
+        (s) =>
+          s.attributes['gen_ai.provider.name'] === provider &&
+          s.attributes['gen_ai.operation.name'] === 'chat',
+      ),
+      `${what}: provider/operation ${JSON.stringify(attempts.map((s) => [s.attributes['gen_ai.provider.name'], s.attributes['gen_ai.operation.name']]))}`,
+    );
+    check(
+      attempts.every((s, i) => s.attributes['url.full'] === `${sim.url}${truth[i].path}`),
+      `${what}: url.full ${JSON.stringify(attempts.map((s) => s.attributes['url.full']))}`,
+    );
+    // The platform's own tracer: com.anthropic.sdk.typescript.bedrock (.vertex).
+    const expectedParent = hasCallSpan ? `com.anthropic.sdk.typescript.${platform}` : null;
+    check(
+      parents.every((p) => p === expectedParent || (p === 'com.anthropic.sdk.typescript' && hasCallSpan)),
+      `${what}: attempt parents ${JSON.stringify(parents)}, expected ${expectedParent}`,
+    );
+    check(!/ClaudeOtelWarning/.test(done.stderr) || expectWarning === 'untested', `${what}: ${done.stderr}`);
+  }
 }
 
 // Metrics and the governor, in this process, with this cell's SDK and prom-client.
@@ -284,6 +356,8 @@ const versions = Object.fromEntries(
     '@opentelemetry/instrumentation',
     'prom-client',
     'ioredis',
+    '@anthropic-ai/bedrock-sdk',
+    '@anthropic-ai/vertex-sdk',
   ].map((n) => {
     try {
       return [n, versionOf(n)];
@@ -293,6 +367,6 @@ const versions = Object.fromEntries(
   }),
 );
 process.stdout.write(
-  `${JSON.stringify({ node: process.version, versions, expectWarning, apps, inProcess, demo, fleet, failures })}\n`,
+  `${JSON.stringify({ node: process.version, versions, expectWarning, apps, platforms, inProcess, demo, fleet, failures })}\n`,
 );
 process.exit(failures.length ? 1 : 0);

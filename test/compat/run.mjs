@@ -108,6 +108,9 @@ function installSpecs(cell, tarball) {
     'prom-client',
     // Fleet mode's own install line (README): only where the cell names an ioredis.
     ...(cell.ioredis ? [`ioredis@${cell.ioredis}`] : []),
+    // The platform clients, where the cell names them.
+    ...(cell.bedrock ? [`@anthropic-ai/bedrock-sdk@${cell.bedrock}`] : []),
+    ...(cell.vertex ? [`@anthropic-ai/vertex-sdk@${cell.vertex}`] : []),
   ];
 }
 
@@ -122,7 +125,8 @@ async function runCell(cell, tarball) {
   );
   for (const file of ['instrumentation.cjs', 'instrumentation.mjs', 'app.cjs', 'app.mjs', 'fleet.mjs'])
     copyFileSync(join(ROOT, 'examples', file), join(dir, file));
-  copyFileSync(join(ROOT, 'test', 'compat', 'check-cell.mjs'), join(dir, 'check-cell.mjs'));
+  for (const file of ['check-cell.mjs', 'platform-app.cjs', 'platform-app.mjs'])
+    copyFileSync(join(ROOT, 'test', 'compat', file), join(dir, file));
 
   const bin = await runtime(cell.node);
   const env = {
