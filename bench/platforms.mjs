@@ -187,7 +187,7 @@ async function main() {
   const md = [
     '# Two AWS accounts on one Bedrock endpoint',
     '',
-    `${report.when}, ${report.machine}. \`node bench/platforms.mjs\`: the real \`AnthropicBedrock\` (SigV4) against the simulator's Bedrock mode, ${LIMIT_PER_MINUTE} requests/min per account and model (no rate-limit headers, no retry-after), ${D / 1000} s open-loop per arm; account A at 2x its quota, B at 0.5x.`,
+    `${report.when}, ${report.machine}. \`npm run bench:platforms\`: the real \`AnthropicBedrock\` (SigV4) against the simulator's Bedrock mode, ${LIMIT_PER_MINUTE} requests/min per account and model (no rate-limit headers, no retry-after), ${D / 1000} s open-loop per arm; account A at 2x its quota, B at 0.5x.`,
     '',
     '| arm | account | calls | ok | failed | mean ms | p50 ms | p99 ms | succeeded p50 / p99 ms | failed p50 / p99 ms |',
     '|---|---|---|---|---|---|---|---|---|---|',

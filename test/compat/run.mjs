@@ -125,7 +125,7 @@ async function runCell(cell, tarball) {
   );
   for (const file of ['instrumentation.cjs', 'instrumentation.mjs', 'app.cjs', 'app.mjs', 'fleet.mjs'])
     copyFileSync(join(ROOT, 'examples', file), join(dir, file));
-  for (const file of ['check-cell.mjs', 'platform-app.cjs', 'platform-app.mjs'])
+  for (const file of ['check-cell.mjs', 'platform-app.cjs', 'platform-app.mjs', 'platform-options.cjs'])
     copyFileSync(join(ROOT, 'test', 'compat', file), join(dir, file));
 
   const bin = await runtime(cell.node);
@@ -226,11 +226,18 @@ async function main() {
           .map(([k, a]) => `${k} ${a.attempts}/${a.simulator}`)
           .join(', ')
       : '-';
-    return `| ${cell.name} | ${findings?.node ?? cell.node} | ${v['@anthropic-ai/sdk'] ?? cell.sdk} | ${v['@opentelemetry/sdk-node'] ?? '-'} | ${v['@opentelemetry/api'] ?? '-'} | ${apps} | ${findings?.demo ?? '-'} | ${findings?.fleet ?? '-'} | ${suites ?? '-'} | ${ok ? 'pass' : 'FAIL'} | ${took ?? '-'} |`;
+    const platforms =
+      Object.entries(findings?.platforms ?? {})
+        .map(
+          ([name, p]) =>
+            `${name} ${p.version}: cjs ${p.cjs?.attempts}/${p.cjs?.simulator}, esm ${p.esm?.attempts}/${p.esm?.simulator}`,
+        )
+        .join('; ') || '-';
+    return `| ${cell.name} | ${findings?.node ?? cell.node} | ${v['@anthropic-ai/sdk'] ?? cell.sdk} | ${v['@opentelemetry/sdk-node'] ?? '-'} | ${v['@opentelemetry/api'] ?? '-'} | ${apps} | ${platforms} | ${findings?.demo ?? '-'} | ${findings?.fleet ?? '-'} | ${suites ?? '-'} | ${ok ? 'pass' : 'FAIL'} | ${took ?? '-'} |`;
   });
   const table = [
-    '| cell | node | sdk | sdk-node | api | attempt spans / simulator attempts | demo | fleet mode | jest suites | result | time |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| cell | node | sdk | sdk-node | api | attempt spans / simulator attempts | platform clients (spans / attempts) | demo | fleet mode | jest suites | result | time |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
   writeFileSync(join(WORK, 'results.md'), `${table}\n`);
