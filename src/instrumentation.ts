@@ -9,6 +9,7 @@ import { bindToClient, isBindingOf, tapBackend } from './attempt/client-bond';
 import { attemptMiddleware } from './attempt/middleware';
 import type { ClaudeOtelConfig } from './config';
 import { INSTRUMENTATION_NAME, settingsOf } from './middleware';
+import { checkOptions } from './option-rules';
 import { NEWEST_TESTED_SDK, OLDEST_SDK, sayOnce, sdkNotice } from './sdk-versions';
 import { VERSION } from './version';
 
@@ -43,6 +44,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
   readonly middleware: Middleware;
 
   constructor(config: AnthropicInstrumentationConfig = {}) {
+    checkOptions(config, true);
     super(INSTRUMENTATION_NAME, VERSION, config);
     this.middleware = attemptMiddleware(
       settingsOf(

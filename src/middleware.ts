@@ -16,6 +16,7 @@ import { ATTEMPT_METRIC_NAMES, AttemptMetrics } from './metrics/attempt-metrics'
 import { GOVERNOR_METRIC_NAMES, GovernorMetrics } from './metrics/governor-metrics';
 import { OtelAttemptMetrics } from './metrics/otel-metrics';
 import { claimMetricNames } from './metrics/registration';
+import { checkOptions } from './option-rules';
 import { VERSION } from './version';
 
 export const INSTRUMENTATION_NAME = 'claude-otel';
@@ -77,6 +78,7 @@ function meterOf(provider: MeterProvider | undefined): () => Meter {
  * unless `config.tracerProvider` is given.
  */
 export function claudeMiddleware(config: ClaudeOtelConfig = {}): Middleware {
+  checkOptions(config);
   const provider = config.tracerProvider;
   const tracer = provider
     ? provider.getTracer(INSTRUMENTATION_NAME, VERSION)
