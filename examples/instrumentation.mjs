@@ -2,7 +2,7 @@
 import { register } from 'node:module';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { AnthropicInstrumentation } from 'claude-otel';
+import { AnthropicInstrumentation, shutdownOnExit } from 'claude-otel';
 
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url); // OpenTelemetry's ESM loader hook
 const sdk = new NodeSDK({
@@ -10,4 +10,4 @@ const sdk = new NodeSDK({
   instrumentations: [new AnthropicInstrumentation()],
 });
 sdk.start();
-process.once('beforeExit', () => sdk.shutdown().catch(console.error));
+shutdownOnExit(sdk); // flush the last spans at the end, and when the app crashes or is stopped

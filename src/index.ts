@@ -31,4 +31,5 @@ export {
 } from './metrics/serve';
 export { MetricsSignalSource } from './metrics/signal-source';
 export { claudeMiddleware } from './middleware';
+export { type ShutdownOnExitOptions, shutdownOnExit } from './shutdown-on-exit';
 export { VERSION } from './version';

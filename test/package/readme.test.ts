@@ -83,6 +83,42 @@ describe('every example runs as written', () => {
     expect(JSON.stringify(receiver.spans.map((s) => s.attributes))).not.toContain(KEY);
   });
 
+  it.each([
+    ['CommonJS', ['--require', './instrumentation.cjs', 'app.cjs']],
+    ['ESM', ['--import', './instrumentation.mjs', 'app.mjs']],
+  ])(
+    '%s registration, an app that dies of an uncaught OverloadedError: every attempt still exported (shutdownOnExit)',
+    async (_kind, args) => {
+      // The SDK's two retries meet 529s too: the call throws, and nothing in the app catches it.
+      sim.script(...Array(3).fill({ kind: 'error', status: 529 }));
+      const done = await run('node', args, { cwd: EXAMPLES, env: env() });
+      expect(done.code).toBe(1);
+      expect(done.stderr).toContain('OverloadedError');
+      const attempts = receiver.spans.filter((s) => s.scope === 'claude-otel');
+      expect(sim.stats().attempts).toBe(3);
+      expect(attempts.map((s) => s.attributes['error.type'])).toEqual(Array(3).fill('overloaded_error'));
+      expect(receiver.spans.filter((s) => s.scope === 'com.anthropic.sdk.typescript')).toHaveLength(1);
+    },
+  );
+
+  it('CommonJS registration, an app stopped by SIGTERM mid-stream: the attempts that ended are exported, and it ends by the signal', async () => {
+    // The reply (a stall means nothing to it), then a story that stalls: the stream never ends.
+    sim.script({ kind: 'stall', afterDeltas: 1, durationMs: 600_000 } as never);
+    sim.script({ kind: 'stall', afterDeltas: 1, durationMs: 600_000 } as never);
+    const app = startWithFirstLine(
+      'node',
+      ['--require', join(EXAMPLES, 'instrumentation.cjs'), join(EXAMPLES, 'app.cjs')],
+      env(),
+    );
+    await app.firstLine;
+    app.child.kill('SIGTERM');
+    const done = await app.exited;
+    expect(app.child.signalCode).toBe('SIGTERM');
+    expect(done.stderr).toBe('');
+    const attempts = receiver.spans.filter((s) => s.scope === 'claude-otel');
+    expect(attempts.map((s) => s.attributes['anthropic.request.id'])).toEqual([sim.attempts()[0].requestId]);
+  });
+
   it('middleware.mjs: a client of its own', async () => {
     expect(await runExample(['middleware.mjs'])).not.toBe('');
     expect(sim.stats().attempts).toBe(1);
