@@ -13,7 +13,7 @@ export function governorDashboard(): dashboard.DashboardBuilder {
       graph({
         title: 'Allowed rate vs send rate',
         description:
-          'The request rate the governor allows now on each limit (model group x lane: standard, fast, long_context; summed over instances) against the attempts actually sent. The allowed rate is +Inf, and not drawn, while nothing limits it.',
+          'The request rate the governor allows now on each limit (model group x lane: standard, fast, long_context; summed over instances) against the attempts actually sent. The allowed rate is the least of what the rate-limit headers leave (with a full bucket far above the limit: its refill plus the bucket spread over 10 s), a rate cut after 429s and the ramp limiter; +Inf, and not drawn, while nothing limits it.',
         unit: 'reqps',
         queries: [
           [

@@ -55,7 +55,7 @@ function create(registry: AnyRegistry) {
     sources,
     allowed: limitGauge(
       'anthropic_governor_allowed_requests_per_second',
-      'The request rate the governor allows now on each limit (model group x lane); +Inf while nothing limits it.',
+      'The request rate the governor allows now on each limit (model group x lane): the least of what the latest rate-limit headers leave (the refill rate plus what the bucket holds above a reserve, spread over 10 s: far above the limit while the bucket is full), a rate cut after 429s, and the ramp limiter; +Inf while nothing limits it.',
       each((s) => s.allowedRatePerSecond, sum),
     ),
     concurrency: limitGauge(
