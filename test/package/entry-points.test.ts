@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VERSION } from '../../src/version';
 import { ROOT, requireBuild, run } from '../support/processes';
@@ -62,5 +62,25 @@ describe('the package as users load it', () => {
       expect(files).toContain(file);
     }
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
+    // What a user needs of the operator kit, not how it is generated.
+    expect(files.filter((f) => f.startsWith('dashboards/')).sort()).toEqual([
+      'dashboards/alerts.test.yaml',
+      'dashboards/alerts.yaml',
+      'dashboards/claude-api-governor.json',
+      'dashboards/claude-api-overview.json',
+      'dashboards/runbook.md',
+    ]);
+    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.d.mts'))).toEqual([]);
+  });
+
+  it('every source map carries its sources (src/ is not published)', () => {
+    const maps = readdirSync(join(ROOT, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.js.map'),
+    );
+    expect(maps.length).toBeGreaterThan(50);
+    for (const file of maps) {
+      const map = JSON.parse(readFileSync(join(ROOT, 'dist', file), 'utf8'));
+      expect({ file, inline: map.sourcesContent?.length }).toEqual({ file, inline: map.sources.length });
+    }
   });
 });
