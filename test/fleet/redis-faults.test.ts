@@ -1,5 +1,6 @@
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { claudeMiddleware } from '../../src';
+import { freePort } from '../../src/cli/free-port';
 import { startSimulator } from '../../src/simulator';
 import { freshRegistry, sumBy } from '../support/metrics';
 import { redisForSuite } from '../support/redis';
@@ -8,7 +9,12 @@ import { ask, clientFor } from '../support/sdk';
 jest.setTimeout(60_000);
 
 const servers = { redis: redisForSuite('redis'), valkey: redisForSuite('valkey') };
-afterAll(() => diag.disable());
+// Jest's sandbox keeps process events to itself: the warnings are watched as calls.
+const emitted = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+afterAll(() => {
+  emitted.mockRestore();
+  diag.disable();
+});
 
 /** Resolves when claude-otel says something matching `pattern` through OpenTelemetry's diag. */
 function said(pattern: RegExp): Promise<string> {
@@ -75,6 +81,28 @@ async function callingThrough(
   }
 }
 
+describe('a Redis that refuses the connection', () => {
+  it('is named as such in the fallback (not "the connection closed"), and calls go on', async () => {
+    const sim = await startSimulator();
+    try {
+      const dead = `redis://127.0.0.1:${await freePort()}`;
+      const fellBack = said(/failed/);
+      const client = clientFor(sim, {
+        middleware: [
+          claudeMiddleware({ metrics: { registry: freshRegistry() }, governor: { fleet: { redis: dead } } }),
+        ],
+      });
+      await ask(client);
+      expect(await fellBack).toMatch(
+        /Redis \(127\.0\.0\.1:\d+\) failed \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)/,
+      );
+      expect(sim.stats().attempts).toBe(1);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe.each(['redis', 'valkey'] as const)(
   '%s failing never fails or holds a call: the process governs alone, says so, and rejoins',
   (server) => {
@@ -133,3 +161,8 @@ describe.each(['redis', 'valkey'] as const)(
     });
   },
 );
+
+it('tells the process once that the fleet fell back, and once that it rejoined (not only the diag logger)', () => {
+  const codes = emitted.mock.calls.map(([, options]) => (options as { code?: string }).code);
+  expect(codes).toEqual(['CLAUDE_OTEL_FLEET_FALLBACK', 'CLAUDE_OTEL_FLEET_REJOINED']);
+});

@@ -97,7 +97,7 @@ afterAll(() => sim.close());
 async function gauges(registry: Registry) {
   const out: Record<string, { help: string; samples: Sample[] }> = {};
   for (const metric of await registry.getMetricsAsJSON()) {
-    if (metric.type !== 'gauge') continue;
+    if (String(metric.type) !== 'gauge') continue;
     out[metric.name] = {
       help: metric.help,
       samples: metric.values.map((v) => ({ labels: { ...v.labels } as Sample['labels'], value: v.value })),

@@ -70,7 +70,9 @@ describe('the package as users load it', () => {
       'dashboards/claude-api-overview.json',
       'dashboards/runbook.md',
     ]);
-    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.d.mts'))).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.d.mts'))).toEqual(
+      [],
+    );
   });
 
   it('every source map carries its sources (src/ is not published)', () => {

@@ -12,7 +12,9 @@ export interface ConnectionListener {
   rejoined(): void;
 }
 
+/** The fallback is a process warning once per process; so is the first rejoin after it. */
 let warned = false;
+let warnedRejoin = false;
 
 /**
  * This process's two connections to one Redis (commands, and pub/sub), shared by every limit
@@ -48,9 +50,17 @@ export class RedisConnection {
     this.subscriber = base.duplicate(ours);
     if (typeof options.redis === 'string') base.disconnect();
     for (const client of [this.commands, this.subscriber]) {
-      client.on('connect', () => (client as { stream?: { unref?: () => void } }).stream?.unref?.());
-      client.on('error', () => {}); // ioredis would print it; the fallback says it once
-      client.on('end', () => this.lost('the connection closed'));
+      // ioredis would print each error; the fallback says why, once: the error that ended the
+      // connection (a refused connect) where there was one.
+      let lastError: Error | undefined;
+      client.on('connect', () => {
+        lastError = undefined;
+        (client as { stream?: { unref?: () => void } }).stream?.unref?.();
+      });
+      client.on('error', (error: Error) => {
+        lastError = error;
+      });
+      client.on('end', () => this.lost(lastError ?? 'the connection closed'));
     }
     this.subscriber.on('message', ((channel: string, message: string) =>
       this.channels.get(channel)?.message(message)) as (...args: never[]) => void);
@@ -94,7 +104,9 @@ export class RedisConnection {
   lost(reason: unknown): void {
     if (!this.connected || this.closed) return;
     this.connected = false;
-    const why = reason instanceof Error ? reason.message : String(reason);
+    // Duck-typed: an error from another realm (a test sandbox) is an Error all the same.
+    const text = (reason as { message?: unknown } | null)?.message;
+    const why = typeof text === 'string' ? text : String(reason);
     const message =
       `claude-otel fleet: Redis (${this.describe}) failed (${why}); each process governs its own ` +
       `traffic until Redis answers again (checked every ${this.options.retryMs} ms).`;
@@ -122,7 +134,14 @@ export class RedisConnection {
       this.epoch++;
       if (this.probe) clearInterval(this.probe);
       this.probe = undefined;
-      diag.warn(`claude-otel fleet: Redis (${this.describe}) answers again; the fleet governs together.`);
+      const message = `claude-otel fleet: Redis (${this.describe}) answers again; the fleet governs together.`;
+      diag.warn(message);
+      // Told where the fallback was told: a warning that it failed with no word of the recovery
+      // leaves an operator thinking the fleet still governs alone.
+      if (warned && !warnedRejoin) {
+        warnedRejoin = true;
+        process.emitWarning(message, { type: 'ClaudeOtelWarning', code: 'CLAUDE_OTEL_FLEET_REJOINED' });
+      }
       for (const listener of this.channels.values()) listener.rejoined();
     } catch {
       // Still down: the next probe tries again.
