@@ -83,10 +83,10 @@ describe('one retry-after pauses every process of the fleet', () => {
     async (server) => {
       const { outcome, after } = await otherProcessAttemptsAround429(servers[server]().url);
       // Only what B's 4 callers sent before the pause reached it lands after the 429 (A's SDK reads
-      // the 429, the pause goes through Redis: ~10 ms, two rounds of 5 ms calls at most); then
-      // nothing until the retry-after is over; then B goes on.
-      expect(after.filter((ms) => ms < 50).length).toBeLessThanOrEqual(8);
-      expect(after.filter((ms) => ms >= 50 && ms < 1000)).toEqual([]);
+      // the 429, the pause goes through Redis: two rounds of 5 ms calls at most, however slow a
+      // busy machine makes that; unpaused they would send ~800 in the second); then nothing until
+      // the retry-after is over; then B goes on.
+      expect(after.filter((ms) => ms < 1000).length).toBeLessThanOrEqual(8);
       const resumed = after.find((ms) => ms >= 1000) as number;
       expect(resumed).toBeLessThan(1000 + 250 + 100);
       expect(outcome.failed).toBe(0);
@@ -96,7 +96,7 @@ describe('one retry-after pauses every process of the fleet', () => {
   it("through redis: another key of the organization waits out this key's retry-after; another organization's does not", async () => {
     const url = servers.redis().url;
     const sameOrganization = await otherProcessAttemptsAround429(url, { apiKey: 'sk-ant-fleet-other' });
-    expect(sameOrganization.after.filter((ms) => ms >= 50 && ms < 1000)).toEqual([]);
+    expect(sameOrganization.after.filter((ms) => ms < 1000).length).toBeLessThanOrEqual(8);
     expect(sameOrganization.outcome.failed).toBe(0);
     const otherOrganization = await otherProcessAttemptsAround429(url, {
       apiKey: 'sk-ant-fleet-other',
