@@ -21,6 +21,12 @@ ${Object.entries(commands)
 
 Run "claude-otel <command> --help" for a command's options.`;
 
+/** "Usage: claude-otel demo [options]" -> 'Run "claude-otel demo --help" for the options.' */
+function helpHint(usage: string): string {
+  const command = /^Usage: (claude-otel(?: [a-z]+)?)/.exec(usage)?.[1] ?? 'claude-otel';
+  return `Run "${command} --help" for the options.`;
+}
+
 /** Runs the CLI and returns its exit code: 0 done, 1 failed, 2 bad usage. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -34,7 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`claude-otel: ${error.message}\n\n${error.usage}\n`);
+      // The mistake, and where the options are: not the whole help after a one-line error.
+      process.stderr.write(`claude-otel: ${error.message}\n${helpHint(error.usage)}\n`);
       return 2;
     }
     process.stderr.write(`claude-otel: ${(error as Error).message ?? error}\n`);

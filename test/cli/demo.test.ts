@@ -1,8 +1,10 @@
+import { statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import type { DemoSummary } from '../../src/cli/demo/report';
 import { startSimulator } from '../../src/simulator';
 import { startOtlpReceiver } from '../support/otlp-receiver';
-import { BIN, requireBuild, run } from '../support/processes';
+import { BIN, ROOT, requireBuild, run } from '../support/processes';
 import { requirePrometheus } from '../support/prometheus';
 import { startRedis } from '../support/redis';
 
@@ -243,7 +245,9 @@ describe('claude-otel demo', () => {
       const done = await demo(...args);
       expect(done.code).toBe(code);
       expect(done.stderr).toContain(message);
-      expect(done.stderr).toContain('Usage: claude-otel demo [options]');
+      // The mistake and where the options are, not the whole help.
+      expect(done.stderr).toContain('Run "claude-otel demo --help" for the options.');
+      expect(done.stderr).not.toContain('Usage:');
     });
 
     it('--real without ANTHROPIC_API_KEY says what to do and exits 1 without sending anything', async () => {
@@ -264,6 +268,18 @@ describe('claude-otel demo', () => {
       expect(done.code).toBe(1);
       expect(done.stderr).toContain('--prometheus needs the "prometheus" binary on PATH');
     });
+  });
+
+  it('npm start builds only when a source changed: after a build, --help runs the built CLI at once', async () => {
+    const stamp = join(ROOT, 'dist', '.built');
+    const builtAt = statSync(stamp).mtimeMs;
+    const entry = statSync(join(ROOT, 'dist', 'cjs', 'index.js')).mtimeMs;
+    const done = await run('npm', ['start', '--silent', '--', '--help'], { cwd: ROOT });
+    expect(done.code).toBe(0);
+    expect(done.stdout).toMatch(/^Usage: claude-otel demo/);
+    // Nothing was built again.
+    expect(statSync(stamp).mtimeMs).toBe(builtAt);
+    expect(statSync(join(ROOT, 'dist', 'cjs', 'index.js')).mtimeMs).toBe(entry);
   });
 
   it('every command has --help', async () => {

@@ -69,7 +69,8 @@ describe('claude-otel simulate', () => {
     const done = await run('node', [BIN, ...args]);
     expect(done.code).toBe(2);
     expect(done.stderr).toContain(message);
-    expect(done.stderr).toContain('Usage: claude-otel');
+    expect(done.stderr).toMatch(/Run "claude-otel( simulate)? --help" for the options\./);
+    expect(done.stderr).not.toContain('Usage:');
     expect(done.stdout).toBe('');
   });
 
