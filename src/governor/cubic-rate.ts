@@ -52,6 +52,16 @@ export class CubicRate {
     };
   }
 
+  /** Ends a hold now: the rate grows on from where it was held. */
+  thaw(now: number): void {
+    if (this.frozenAt !== undefined && now < this.frozenUntil) this.frozenUntil = now;
+  }
+
+  /** Whether the rate is held (see `saved`). */
+  frozen(now: number): boolean {
+    return this.frozenAt !== undefined && now < this.frozenUntil;
+  }
+
   /** Whether a cut is in place (the curve limits the rate). */
   active(): boolean {
     return this.throttledAt !== undefined;

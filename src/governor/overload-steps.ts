@@ -41,7 +41,14 @@ export class OverloadSteps {
   /** A finished attempt: `overloaded` (a 529 or a timeout), `succeeded`; `allowed` is the rate allowed now. */
   record(overloaded: boolean, succeeded: boolean, now: number, allowed: number): void {
     this.response.record(overloaded, now, succeeded);
-    if (!overloaded || this.response.judging() || !this.response.mayCut(now)) return;
+    // The overload is over (no 529 or timeout in the window): a rate held where a step paid
+    // would only keep the caller waiting (the demo's recovery completed half the calls of the SDK
+    // alone for the 30 s of the hold), so it grows back from there.
+    if (!overloaded) {
+      if (this.curve.frozen(now) && this.response.share(now) === 0) this.curve.thaw(now);
+      return;
+    }
+    if (this.response.judging() || !this.response.mayCut(now)) return;
     if (this.response.share(now) < MIN_SHARE) return;
     const limit = this.concurrency.current;
     const restoreRate = this.curve.saved(now);
