@@ -56,7 +56,7 @@ const GOVERNOR: Fields = {
   retryBudget: {
     kind: 'object',
     orFalse: true,
-    fields: { ratio: positive, minPerSecond: number({ min: 0 }), windowMs: positive },
+    fields: { ratio: number({ min: 0 }), minPerSecond: number({ min: 0 }), windowMs: positive },
   },
   overloadSheddingK: number({ min: 0 }),
   signals: { kind: 'has', methods: ['read'], what: 'a SignalSource (an object with read())' },

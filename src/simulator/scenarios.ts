@@ -69,7 +69,7 @@ export const scenarios = {
     latency: { responseMs: 40, firstTokenMs: 60, deltaMs: 4 },
     phases: [
       { name: 'healthy', durationMs: 10_000 },
-      { name: 'rate-limited', durationMs: 10_000, limits: { requestsPerMinute: 900, burstSeconds: 2 } },
+      { name: 'rate-limited', durationMs: 10_000, limits: { requestsPerMinute: 150, burstSeconds: 1 } },
       {
         // A backend shared with other tenants that collapses past its capacity: backing off pays.
         name: 'overload',

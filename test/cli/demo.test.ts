@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { DemoSummary } from '../../src/cli/demo/report';
+import { freePort } from '../../src/cli/free-port';
 import { startSimulator } from '../../src/simulator';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import { BIN, ROOT, requireBuild, run } from '../support/processes';
@@ -115,6 +116,19 @@ describe('claude-otel demo', () => {
     expect(done.stdout).toContain('What the governor did:');
     expect(done.stdout).toContain('Against the same workload without it:');
     expect(done.stdout).toContain("Telemetry vs the simulator's own count: equal");
+    // The live lines explain "allowed"; the last one says the run is done (the scenario's phases
+    // repeat: the phase at that instant is the next pass's "healthy").
+    const lines = done.stdout.split('\n').filter((line) => line.startsWith('['));
+    expect(lines.at(-1)).toMatch(/^\[ +4s done\]/);
+    expect(lines.some((line) => line.includes('(headroom)'))).toBe(true);
+  });
+
+  it('--redis that does not answer: says so and exits 1, rather than claim a fleet that never shared Redis', async () => {
+    const dead = `redis://127.0.0.1:${await freePort()}`;
+    const done = await demo('--processes', '2', '--concurrency', '2', '--redis', dead, '--duration', '2');
+    expect(done.code).toBe(1);
+    expect(done.stderr).toContain(`--redis ${dead} does not answer (connect ECONNREFUSED`);
+    expect(done.stdout).toBe('');
   });
 
   it('--no-governor runs one ungoverned run; a taken --port falls back to a free one and says so', async () => {

@@ -191,8 +191,15 @@ async function runCell(cell, tarball) {
       { env: { CLAUDE_OTEL_TEST_SDK: sdk } },
     );
     suites = jest.out.match(/^Tests: .*$/m)?.[0] ?? 'no summary';
-    if (jest.code !== 0)
-      return { cell, ok: false, seconds: seconds(t0), findings, suites, reason: jest.out.slice(-6000) };
+    if (jest.code !== 0) {
+      // The failures first (the tail of jest's output is mostly the SDK's console warnings).
+      const failures = jest.out
+        .split('\n')
+        .filter((line) => /^\s+● (?!Console)/.test(line) || /^FAIL /.test(line))
+        .join('\n');
+      const reason = `${failures}\n${jest.out.slice(-3000)}`;
+      return { cell, ok: false, seconds: seconds(t0), findings, suites, reason };
+    }
   }
   return { cell, ok: true, seconds: seconds(t0), findings, suites };
 }

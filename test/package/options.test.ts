@@ -160,8 +160,8 @@ const WRONG: [string, Record<string, unknown>, string][] = [
   ],
   [
     'governor.retryBudget.ratio',
-    { governor: { retryBudget: { ratio: 0 } } },
-    'governor.retryBudget.ratio must be a number > 0',
+    { governor: { retryBudget: { ratio: -0.1 } } },
+    'governor.retryBudget.ratio must be a number >= 0',
   ],
   [
     'governor.retryBudget.minPerSecond',

@@ -7,7 +7,7 @@ import { freePort } from '../free-port';
 import { FleetRun } from './fleet-run';
 import { type DemoOptions, demoUsage, parseDemoOptions } from './options';
 import { type DemoPrometheus, prometheusAvailable, startDemoPrometheus } from './prometheus';
-import { launchRedis, type RedisServer, redisAvailable } from './redis-process';
+import { launchRedis, type RedisServer, redisAvailable, redisUnreachable } from './redis-process';
 import { alertsOf, type DemoSummary, matches, renderSummary } from './report';
 import { DemoRun, type Run } from './run';
 import { startDemoTracing } from './tracing';
@@ -120,6 +120,17 @@ export async function demo(argv: string[]): Promise<number> {
       'claude-otel demo: --processes shares one governor through Redis: pass --redis redis://host:port, or install "redis-server" (Debian/Ubuntu: apt-get install redis-server) and it is started on loopback.\n',
     );
     return 1;
+  }
+  if (options.processes > 1 && options.redis) {
+    // A fleet that cannot reach its Redis governs each process alone: its comparison would claim
+    // one governor through Redis that never was.
+    const why = await redisUnreachable(options.redis);
+    if (why) {
+      process.stderr.write(
+        `claude-otel demo: --redis ${options.redis} does not answer (${why}). Start that Redis, or drop --redis and the demo starts "redis-server" on loopback itself.\n`,
+      );
+      return 1;
+    }
   }
   if (options.prometheus && !prometheusAvailable()) {
     process.stderr.write(

@@ -12,7 +12,7 @@ live view (plain lines when stdout is not a terminal) and ends with a summary. N
 Options:
   --duration S      seconds of traffic; the scenario's phases are fitted into it (default: 40)
   --scenario NAME   ${scenarioNames.join(' | ')} (default: cycle)
-  --concurrency N   concurrent callers per run (default: 8)
+  --concurrency N   concurrent callers per run (default: 12)
   --no-governor     run without the governor only (no comparison)
   --processes N     spread each run's callers over N processes sharing one simulator, as a
                     service's replicas share one organization's limits: the governed run shares
@@ -26,6 +26,10 @@ Options:
   --real            send a small, capped workload (at most 20 calls, 2 at a time, 16 output
                     tokens each) to the real Claude API instead; needs ANTHROPIC_API_KEY
   -h, --help        show this help
+
+The live view's "allowed" is the request rate the governor lets through now, summed over the
+model groups: from the rate-limit headers, each limit's refill plus what its bucket holds above a
+5% reserve spread over 10 s (far above the limit while the bucket is full), cut after 429s and 529s.
 
 Metrics: GET <metrics URL> (with the governor) and <metrics URL>/no-governor (without).
 Traces: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://localhost:4318) to export them over OTLP.`;
@@ -70,7 +74,7 @@ export function parseDemoOptions(argv: string[]): DemoOptions | 'help' {
   if (values.help) return 'help';
   const scenario = scenarioOption(values.scenario ?? 'cycle', demoUsage);
   const durationS = integerOption('duration', values.duration, demoUsage, 1) ?? 40;
-  const concurrency = integerOption('concurrency', values.concurrency, demoUsage, 1) ?? 8;
+  const concurrency = integerOption('concurrency', values.concurrency, demoUsage, 1) ?? 12;
   if (concurrency > 1000) throw new UsageError('--concurrency must be at most 1000', demoUsage);
   const port = portOption(values.port, demoUsage) ?? 9464;
   const governor = !values['no-governor'];

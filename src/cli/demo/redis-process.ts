@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 
 export function redisAvailable(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -46,5 +47,39 @@ export function launchRedis(
       reject(new Error(`${binary} exited (${code}) before it was ready:\n${output}`)),
     );
     child.once('error', reject);
+  });
+}
+
+/**
+ * Whether a Redis answers PING at `url` within `timeoutMs`: the reason it does not (a refused
+ * connection, a timeout, not Redis), or undefined when it answers.
+ */
+export function redisUnreachable(url: string, timeoutMs = 2000): Promise<string | undefined> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return Promise.resolve(`"${url}" is not a URL (redis://host:port)`);
+  }
+  if (parsed.protocol !== 'redis:') return Promise.resolve(`"${url}" is not a redis:// URL`);
+  return new Promise((resolve) => {
+    const socket = connect(Number(parsed.port || 6379), parsed.hostname.replace(/^\[|\]$/g, ''));
+    const done = (reason: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(reason);
+    };
+    const timer = setTimeout(() => done(`no answer within ${timeoutMs} ms`), timeoutMs);
+    socket.once('error', (error) => done(error.message));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      const reply = data.toString();
+      // +PONG, or -NOAUTH from a server that wants a password (the URL may carry it): Redis either way.
+      done(
+        reply.startsWith('+PONG') || reply.startsWith('-NOAUTH')
+          ? undefined
+          : `it answered "${reply.trim().slice(0, 40)}", not as Redis does`,
+      );
+    });
   });
 }

@@ -69,13 +69,20 @@ describe('the demo summary', () => {
     );
   });
 
+  it('says whether the failed calls differ beyond chance, by the rule the phases use', () => {
+    const versus = (mine: number, theirs: number) =>
+      rendered([run('with governor', mine, { governor }), run('without governor', theirs, {})]);
+    expect(versus(29, 58)).toContain('29 failed calls instead of 58 (fewer, beyond chance).');
+    expect(versus(17, 13)).toContain('17 failed calls instead of 13 (within chance).');
+  });
+
   it('says "instead of" where they differ', () => {
     const text = rendered([
       run('with governor', 0, { governor, byStatus: { '200': 10 } }),
       run('without governor', 2, { attempts: 12, backoff: { count: 3, seconds: 3.5 } }),
     ]);
     expect(text).toContain(
-      'Against the same workload without it: 0 429s instead of 1; 1.11 attempts per call instead of 1.33; 1.0 s of backoff instead of 3.5 s; 0 failed calls instead of 2.',
+      'Against the same workload without it: 0 429s instead of 1; 1.11 attempts per call instead of 1.33; 1.0 s of backoff instead of 3.5 s; 0 failed calls instead of 2 (within chance).',
     );
   });
 

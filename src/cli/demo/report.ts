@@ -183,6 +183,13 @@ export function renderSummary(summary: DemoSummary): string {
       // the difference of two counts; two identical runs differ by about 5% per phase here).
       const beyondChance = (a: number, b: number) => Math.abs(a - b) > 2 * Math.sqrt(a + b);
       const fewer = (a: number, b: number) => a < b && beyondChance(a, b);
+      // The same rule for the totals as for the phases, so the two never read as a contradiction.
+      const chance = (a: number, b: number) =>
+        a === b
+          ? ''
+          : beyondChance(a, b)
+            ? ` (${a < b ? 'fewer' : 'more'}, beyond chance)`
+            : ' (within chance)';
       const verdicts = phases.map((phase) => {
         const mine = governed.calls.byPhase?.[phase] ?? { succeeded: 0, unsuccessful: 0 };
         const theirs = ungoverned.calls.byPhase?.[phase] ?? { succeeded: 0, unsuccessful: 0 };
@@ -196,7 +203,7 @@ export function renderSummary(summary: DemoSummary): string {
         `Against the same workload ${without}: ${versus(governed.telemetry.byStatus['429'] ?? 0, ungoverned.telemetry.byStatus['429'] ?? 0, '429')}; ` +
           `${versus(perCall(governed), perCall(ungoverned), 'attempts per call', 'attempts per call')}; ` +
           `${versus(seconds(governed.telemetry.backoff.seconds), seconds(ungoverned.telemetry.backoff.seconds), 'of backoff', 'of backoff')}; ` +
-          `${versus(failed(governed), failed(ungoverned), 'failed call')}` +
+          `${versus(failed(governed), failed(ungoverned), 'failed call')}${chance(failed(governed), failed(ungoverned))}` +
           (budget
             ? ` (${count(budget, 'retry was', 'retries were')} refused by the retry budget while the API was overloaded: those callers got the error at once instead of retrying into the overload; raise governor.retryBudget.ratio to trade more load for fewer failures).`
             : '.'),

@@ -64,7 +64,8 @@ export class LiveView {
       return { run, telemetry: readings[i], rates: rates(readings[i], before?.telemetry, seconds) };
     });
     const elapsed = Math.min(this.durationS, (now - this.startedAt) / 1000);
-    const phase = this.runs[0].phase();
+    // The scenario's phases repeat: once the traffic is over, the phase "now" is the next pass's.
+    const phase = final ? 'done' : this.runs[0].phase();
     if (this.tty) this.draw(rows, elapsed, phase);
     else this.line(rows, elapsed, phase);
     this.lastLine = now;
@@ -77,8 +78,9 @@ export class LiveView {
   ): void {
     const parts = rows.map(({ run, telemetry, rates: r }) => {
       const g = telemetry.governor;
+      // "allowed": summed over the model groups; headroom the rate-limit headers leave (see --help).
       const governor = g
-        ? `, queue ${g.queued}, allowed ${allowed(g.allowedPerSecond)}${g.paused ? ', paused' : ''}`
+        ? `, queue ${g.queued}, allowed ${allowed(g.allowedPerSecond)} (headroom)${g.paused ? ', paused' : ''}`
         : '';
       return `${run.spec.label}: ${rate(r.ok)} ok/s ${rate(r.r429)} 429/s ${rate(r.r529)} 529/s, calls ${run.calls.succeeded} ok ${unsuccessful(run.calls)} failed${governor}`;
     });
@@ -109,6 +111,9 @@ export class LiveView {
     if (g) {
       lines.push(
         ` governor: allowed ${allowed(g.allowedPerSecond)} · concurrency ${limit(g.concurrencyLimit)} · queue ${g.queued} · ${g.paused ? 'PAUSED (retry-after)' : 'not paused'} · pauses ${g.pauses}`,
+        // What "allowed" is: a full bucket lets through far more than its refill, for a while.
+        "   (allowed: summed over the model groups; from the rate-limit headers, each limit's refill plus",
+        '    what its bucket holds above a 5% reserve spread over 10 s; cut after 429s and 529s)',
       );
     }
     if (this.drawn) this.out.write(`\x1b[${this.drawn}A`);
