@@ -132,6 +132,8 @@ export function resolveGovernorConfig(config: GovernorConfig = {}): ResolvedGove
         if (typeof group !== 'string' || group.length === 0 || group.length > 64)
           problems.push(`modelGroups["${model}"] must be a group name (1 to 64 characters)`);
   }
-  if (problems.length > 0) throw new TypeError(`claude-otel governor config: ${problems.join('; ')}`);
+  // The same words as the option table's (`option-rules.ts`): every option problem reads alike.
+  if (problems.length > 0)
+    throw new TypeError(`claude-otel options: ${problems.map((p) => `governor.${p}`).join('; ')}`);
   return resolved;
 }

@@ -24,7 +24,7 @@ describe('governor.fleet options', () => {
   ])('%j is refused when the middleware is made, saying what is wrong', (fleet, problem) => {
     expect(() =>
       claudeMiddleware({ metrics: false, governor: { fleet: fleet as unknown as { redis: string } } }),
-    ).toThrow(new TypeError(`claude-otel governor config: ${problem}`));
+    ).toThrow(new TypeError(`claude-otel options: governor.${problem}`));
   });
 
   it("an ioredis client of the app's: claude-otel opens its own connections from it and leaves it as it was", async () => {
