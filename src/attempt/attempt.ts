@@ -501,7 +501,12 @@ export class Attempt {
     const facts = this.facts;
     facts.outcome = outcome;
     facts.durationMs = performance.now() - this.startedAt;
-    if (outcome.errorType) this.noteErrorType(outcome.errorType);
+    if (outcome.errorType) {
+      // A 2xx whose body failed (the connection cut): SDK 1.17 sends the request again, and that
+      // resend is a retry of this failure (its backoff measured from here), as after an error status.
+      if (facts.status !== undefined && facts.status < 300) this.markCallEnd();
+      this.noteErrorType(outcome.errorType);
+    }
     // Each sink on its own: a fault in one never stops the others.
     const governed = this.governed;
     if (governed) {

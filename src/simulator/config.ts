@@ -118,6 +118,14 @@ export interface MalformedBodyFault extends FaultWhen {
   kind: 'malformed-body';
 }
 
+/**
+ * Answer 200 with the whole body's `content-length`, send half of a non-streamed body, then drop
+ * the connection (SDK 1.17 sends the request again). Streams are not cut by it (see `stall`).
+ */
+export interface BodyCutFault extends FaultWhen {
+  kind: 'body-cut';
+}
+
 /** Answer an error whose headers are garbage: `retry-after: soon`, non-numeric rate limits, an odd request id. */
 export interface GarbageHeadersFault extends FaultWhen {
   kind: 'garbage-headers';
@@ -132,6 +140,7 @@ export type Fault =
   | StallFault
   | SlowFirstTokenFault
   | MalformedBodyFault
+  | BodyCutFault
   | GarbageHeadersFault;
 
 /** A stretch of time with its own limits and faults (the base config's apply where it says nothing). */

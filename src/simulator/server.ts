@@ -434,6 +434,18 @@ class SimulatedApi {
     }
     if (!request.stream) {
       if (this.config.latency.responseMs > 0) await delay(this.config.latency.responseMs);
+      if (decision.bodyCut) {
+        // The whole body announced, half of it sent, then the connection dropped.
+        const text = JSON.stringify(messageBody(messageId, request.model, counts, reply));
+        res.writeHead(200, {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(text)),
+        });
+        res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
+        settle();
+        return;
+      }
       sendJson(res, 200, messageBody(messageId, request.model, counts, reply), headers);
       settle();
       return;

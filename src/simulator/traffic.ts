@@ -24,7 +24,14 @@ export type Decision =
       message?: string;
     }
   | { kind: 'connection-reset' }
-  | { kind: 'serve'; streamFaults: StreamFault[]; malformed?: boolean; reservation: Reservation };
+  | {
+      kind: 'serve';
+      streamFaults: StreamFault[];
+      malformed?: boolean;
+      /** Non-streamed replies: the connection drops half-way through the body. */
+      bodyCut?: boolean;
+      reservation: Reservation;
+    };
 
 /** The answer a fault gives before any reply (an error, a reset, garbage headers); null for the others. */
 export function rejectionOf(fault: Fault): Decision | null {
@@ -182,11 +189,12 @@ export class TrafficModel {
   private fromFault(
     fault: Fault,
     streamFaults: StreamFault[],
-    flags: { malformed?: boolean },
+    flags: { malformed?: boolean; bodyCut?: boolean },
   ): Decision | null {
     const decision = rejectionOf(fault);
     if (decision) return decision;
     if (fault.kind === 'malformed-body') flags.malformed = true;
+    else if (fault.kind === 'body-cut') flags.bodyCut = true;
     else if (fault.kind !== 'error' && fault.kind !== 'connection-reset' && fault.kind !== 'garbage-headers')
       streamFaults.push(fault);
     return null;
@@ -195,7 +203,7 @@ export class TrafficModel {
   decide(request: Admission, now: number): Decision {
     const phase = this.currentPhase(now);
     const streamFaults: StreamFault[] = [];
-    const flags: { malformed?: boolean } = {};
+    const flags: { malformed?: boolean; bodyCut?: boolean } = {};
     const script = this.scripted.shift();
     if (script) {
       const decision = this.fromFault(script, streamFaults, flags);
